@@ -1,0 +1,48 @@
+"""The composition root: wires every context into one kernel, once, for API, CLI and tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from puhui.config import Settings, load_settings
+from puhui.kernel import checkpoints, clock
+from puhui.kernel.note import NoteSigner
+from puhui.kernel.registry import Registry
+from puhui.kernel.service import Kernel
+from puhui.kernel.store import make_engine
+from puhui.parties import handlers as parties
+
+
+def build_registry() -> Registry:
+    """Every context's commands and appliers; the order of close-of-day hooks is fixed here."""
+    registry = Registry()
+    clock.register(registry)
+    parties.register_context(registry)
+    return registry
+
+
+@dataclass
+class Platform:
+    """One configured puhui: settings, store, kernel and log signer."""
+
+    settings: Settings
+    engine: Engine
+    registry: Registry
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, *, engine: Engine | None = None) -> Platform:
+        settings = settings or load_settings()
+        return cls(settings, engine or make_engine(settings.database_url), build_registry())
+
+    @cached_property
+    def kernel(self) -> Kernel:
+        return Kernel(self.engine, self.registry)
+
+    @cached_property
+    def log_signer(self) -> NoteSigner:
+        return checkpoints.load_log_signer(
+            self.settings.log_key_file, self.settings.log_origin, create=True
+        )

@@ -1,0 +1,63 @@
+"""RFC 8785 (JCS) canonical JSON.
+
+Puhui documents hold no floats (money is integer minor units, rates are decimal strings), so
+canonical JSON reduces to sorted keys, no whitespace and ECMAScript string escaping, which the
+standard library produces. The fast path is used when every key sorts the same by code point as
+by UTF-16 code unit (no astral-plane characters in keys); otherwise the reference
+implementation (`rfc8785`) is used. Floats and integers outside the IEEE-754 safe range are
+refused, since JCS would silently change them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+SAFE_INTEGER_MAX = 2**53 - 1
+DEPTH_MAX = 32
+
+
+class CanonicalizationError(ValueError):
+    """The value cannot be represented in canonical JSON without loss."""
+
+
+def _check(value: Any, depth: int) -> bool:
+    """Validate ``value``; return True when a key needs UTF-16 ordering."""
+    if depth > DEPTH_MAX:
+        raise CanonicalizationError(f"nesting deeper than {DEPTH_MAX}")
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        if not -SAFE_INTEGER_MAX <= value <= SAFE_INTEGER_MAX:
+            raise CanonicalizationError(f"integer {value} outside ±(2**53-1); use a string")
+        return False
+    if isinstance(value, float):
+        raise CanonicalizationError("floats are not allowed; use integers or decimal strings")
+    if isinstance(value, dict):
+        astral = False
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalizationError(f"object key {key!r} is not a string")
+            if not key.isascii() and any(ord(ch) > 0xFFFF for ch in key):
+                astral = True
+            astral = _check(item, depth + 1) or astral
+        return astral
+    if isinstance(value, list | tuple):
+        astral = False
+        for item in value:
+            astral = _check(item, depth + 1) or astral
+        return astral
+    raise CanonicalizationError(f"{type(value).__name__} is not a JSON type")
+
+
+def canonical_json(value: Any) -> bytes:
+    """Return the RFC 8785 canonical UTF-8 encoding of ``value``."""
+    if _check(value, 0):
+        return bytes(rfc8785.dumps(value))
+    try:
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # lone surrogates
+        raise CanonicalizationError("string is not valid Unicode") from exc

@@ -1,0 +1,6 @@
+"""Storage: one SQLAlchemy metadata for every context's tables, engines for SQLite and
+PostgreSQL, and the Alembic migrations."""
+
+from puhui.kernel.store.engine import begin_write, make_engine, metadata
+
+__all__ = ["begin_write", "make_engine", "metadata"]
