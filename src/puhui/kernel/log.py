@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, select, tuple_, update
 
 from puhui.kernel import merkle
 from puhui.kernel.errors import InvariantViolation, NotFound
-from puhui.kernel.store.tables import log_entries, log_head, merkle_nodes
+from puhui.kernel.store.tables import entry_parties, log_entries, log_head, merkle_nodes
 
 HASH_BYTES = 32
 NODES_PER_QUERY_MAX = 500
@@ -182,3 +182,24 @@ def stream_entries(conn: Connection, start: int = 0, batch: int = 2000) -> Itera
         for row in rows:
             yield row.seq, row.body
         position = rows[-1].seq + 1
+
+
+def entry_visible(conn: Connection, seq: int, party_id: str) -> bool:
+    """Whether ``party_id`` signed entry ``seq`` or is named in it."""
+    row = conn.execute(
+        select(entry_parties.c.seq).where(
+            entry_parties.c.party_id == party_id, entry_parties.c.seq == seq
+        )
+    ).first()
+    return row is not None
+
+
+def entries_of(conn: Connection, party_id: str, *, after: int = -1, limit: int = 100) -> list[int]:
+    """Positions of the entries ``party_id`` signed or is named in, keyset-paginated."""
+    rows = conn.execute(
+        select(entry_parties.c.seq)
+        .where(entry_parties.c.party_id == party_id, entry_parties.c.seq > after)
+        .order_by(entry_parties.c.seq)
+        .limit(max(1, min(limit, 500)))
+    )
+    return [r.seq for r in rows]

@@ -9,19 +9,22 @@ logged events, byte for byte in canonical form.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, Engine, delete
 
-from puhui.kernel import signing
+from puhui.kernel import merkle, signing
 from puhui.kernel.canonical import CanonicalizationError, canonical_json
 from puhui.kernel.commands import Command, SignedCommand
-from puhui.kernel.digest import projection_tables
+from puhui.kernel.digest import projection_tables, state_digest
+from puhui.kernel.log import LogAppender, stream_entries, tree_head
 from puhui.kernel.errors import PuhuiError
-from puhui.kernel.pipeline import Accepted, execute
+from puhui.kernel.pipeline import Accepted, TxCache, apply_events, decide, preverify
 from puhui.kernel.registry import Registry
-from puhui.kernel.store.engine import metadata
+from puhui.kernel.store.engine import begin_write, metadata
 
+REPLAY_CHUNK_ENTRIES = 2000
 ENTRY_FIELDS = frozenset({"seq", "command", "signature", "events", "accepted_at"})
 
 
@@ -62,17 +65,39 @@ def parse_entry(seq: int, body: bytes) -> ParsedEntry:
     return ParsedEntry(seq, SignedCommand(command, signature, command.signing_bytes()), events_json)
 
 
-def replay_entry(conn: Connection, registry: Registry, seq: int, body: bytes) -> None:
-    parsed = parse_entry(seq, body)
-    try:
-        outcome = execute(conn, registry, parsed.signed, seq)
-    except PuhuiError as exc:
-        raise ReplayDivergence(seq, f"{parsed.signed.command.type} refused on replay: {exc}") from exc
-    if not isinstance(outcome, Accepted):
-        raise ReplayDivergence(seq, f"repeats entry {outcome.seq} (same idempotency key)")
-    produced = canonical_json([e.to_json() for e in outcome.events])
-    if produced != parsed.events_json:
-        raise ReplayDivergence(seq, "handler produced different events than the log records")
+class Replayer:
+    """Feeds entries, in order and in chunks, through the kernel's checks into ``conn``.
+
+    Per chunk, signatures whose keys are already known are checked in bulk on all cores.
+    """
+
+    def __init__(self, conn: Connection, registry: Registry) -> None:
+        self.conn = conn
+        self.registry = registry
+        self.cache = TxCache()
+        self.size = 0
+
+    def feed(self, chunk: Sequence[tuple[int, bytes]]) -> None:
+        parsed = [parse_entry(seq, body) for seq, body in chunk]
+        preverify(self.conn, self.registry, [p.signed for p in parsed], self.cache)
+        for entry in parsed:
+            self._replay(entry)
+
+    def _replay(self, entry: ParsedEntry) -> None:
+        seq, signed = entry.seq, entry.signed
+        if seq != self.size:
+            raise ReplayDivergence(seq, f"out of order: expected entry {self.size}")
+        try:
+            outcome = decide(self.conn, self.registry, signed, seq, self.cache)
+        except PuhuiError as exc:
+            raise ReplayDivergence(seq, f"{signed.command.type} refused on replay: {exc}") from exc
+        if not isinstance(outcome, Accepted):
+            raise ReplayDivergence(seq, f"repeats entry {outcome.seq} (same idempotency key)")
+        produced = canonical_json([e.to_json() for e in outcome.events])
+        if produced != entry.events_json:
+            raise ReplayDivergence(seq, "handler produced different events than the log records")
+        apply_events(self.conn, self.registry, signed, seq, outcome.events, self.cache)
+        self.size += 1
 
 
 def clear_projections(conn: Connection) -> None:
@@ -81,3 +106,40 @@ def clear_projections(conn: Connection) -> None:
     for table in reversed(metadata.sorted_tables):
         if table in projections:
             conn.execute(delete(table))
+
+
+@dataclass(frozen=True)
+class ReplaySummary:
+    size: int
+    root: bytes
+    state_digest: str
+
+
+def replay_in_place(
+    engine: Engine, registry: Registry, progress: Callable[[int], None] | None = None
+) -> ReplaySummary:
+    """Rebuild every projection from the stored log, in one transaction holding the write lock.
+
+    The stored entries are re-hashed into the Merkle root, which must equal the log head's.
+    On any divergence nothing changes and ReplayDivergence names the entry.
+    """
+    with begin_write(engine) as conn:
+        LogAppender.open(conn)
+        head = tree_head(conn)
+        clear_projections(conn)
+        replayer = Replayer(conn, registry)
+        frontier: list[bytes] = []
+        chunk: list[tuple[int, bytes]] = []
+        for seq, body in stream_entries(conn):
+            frontier, _ = merkle.append_leaf(frontier, seq, merkle.leaf_hash(body))
+            chunk.append((seq, body))
+            if len(chunk) >= REPLAY_CHUNK_ENTRIES:
+                replayer.feed(chunk)
+                chunk = []
+                if progress is not None:
+                    progress(seq + 1)
+        replayer.feed(chunk)
+        root = merkle.root_from_frontier(frontier)
+        if replayer.size != head.size or root != head.root:
+            raise ReplayDivergence(replayer.size, "stored entries do not hash to the log head")
+        return ReplaySummary(head.size, root, state_digest(conn))

@@ -171,3 +171,19 @@ def token_party(conn: Connection, token_id: str, secret: str) -> str | None:
 def token_owner(conn: Connection, token_id: str) -> str | None:
     value: str | None = conn.execute(_TOKEN_OWNER, {"token_id": token_id}).scalar()
     return value
+
+
+def witness_keys(conn: Connection, *, active_only: bool = True) -> dict[str, list[bytes]]:
+    """Each witness party's keys, by party id (the name it cosigns under)."""
+    stmt = (
+        select(party_keys.c.party_id, party_keys.c.public_key)
+        .join(party_roles, party_roles.c.party_id == party_keys.c.party_id)
+        .where(party_roles.c.role == "witness")
+        .order_by(party_keys.c.party_id, party_keys.c.added_seq)
+    )
+    if active_only:
+        stmt = stmt.where(party_keys.c.revoked_seq.is_(None))
+    found: dict[str, list[bytes]] = {}
+    for row in conn.execute(stmt):
+        found.setdefault(row.party_id, []).append(row.public_key)
+    return found
