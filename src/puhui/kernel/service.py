@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from puhui.kernel import signing
 from puhui.kernel.canonical import CanonicalizationError, canonical_json
@@ -165,7 +164,9 @@ class Kernel:
         try:
             with conn.begin_nested():
                 return self._run(conn, appender, signed, cache)
-        except SQLAlchemyError as exc:
+        except PuhuiError:
+            raise
+        except Exception as exc:  # an applier bug must not take the rest of the batch down
             cache.business_date = None
             raise InvariantViolation(f"{signed.command.type} could not be applied: {exc}") from exc
 

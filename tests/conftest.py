@@ -1,0 +1,91 @@
+"""Fixtures: every store test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is at PUHUI_TEST_POSTGRES_URL (default: the local server). Each test gets its own
+schema, migrated with Alembic; if the server cannot be reached the tests fail — never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from puhui.bootstrap import Platform
+from puhui.client import Identity
+from puhui.config import Settings
+from puhui.kernel import signing
+from puhui.kernel.store import make_engine
+from puhui.kernel.store.migrate import upgrade
+
+POSTGRES_URL = os.environ.get(
+    "PUHUI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+START = date(2026, 3, 2)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _postgres_schema() -> Iterator[str]:
+    admin = create_engine(POSTGRES_URL)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # the suite must fail, not skip, without PostgreSQL
+        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is not reachable: {exc}")
+    try:
+        yield schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def platform(backend: str, tmp_path: Path) -> Iterator[Platform]:
+    settings_kwargs = {"log_key_file": tmp_path / "log.key",
+                       "custody_master_key_file": tmp_path / "custody.key"}
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'puhui.db'}"
+        engine = make_engine(url)
+        p = Platform.from_settings(Settings(database_url=url, **settings_kwargs), engine=engine)
+        upgrade(engine)
+        yield p
+        engine.dispose()
+        return
+    for schema in _postgres_schema():
+        engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+        p = Platform.from_settings(Settings(database_url=POSTGRES_URL, **settings_kwargs),
+                                   engine=engine)
+        upgrade(engine)
+        yield p
+        engine.dispose()
+
+
+@pytest.fixture
+def operator(platform: Platform) -> Identity:
+    """An operator that has started the log on START."""
+    ident = Identity("operator", signing.generate())
+    platform.kernel.submit(ident.sign(
+        "party.genesis",
+        {"party_id": "operator", "name": "Operator", "public_key": ident.public_key_b64},
+        START, "genesis"))
+    return ident
+
+
+def register(platform: Platform, operator: Identity, party_id: str, roles: list[str],
+             kind: str = "person", uscc: str | None = None, day: date = START) -> Identity:
+    ident = Identity(party_id, signing.generate())
+    payload = {"party_id": party_id, "name": party_id.title(), "kind": kind, "roles": roles,
+               "public_key": ident.public_key_b64, "uscc": uscc}
+    platform.kernel.submit(operator.sign("party.register", payload, day, f"reg-{party_id}"))
+    return ident
