@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -48,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from puhui.bootstrap import Platform
@@ -78,6 +79,9 @@ ED25519_VERIFIES_PER_REP = 2000
 REPS = 5
 PROGRESS_EVERY_ENTRIES = 50_000
 KIB_PER_MB = 1024
+MEMORY_PROOFS = 1000
+MEMORY_PROOFS_STEP = 50
+MEMORY_PROOFS_BUDGET_S = 5.0
 ENTRIES_MEMORY_DEFAULT = "100000,1000000"
 ENTRIES_MEMORY_QUICK = "2000,20000"
 
@@ -92,8 +96,8 @@ class Sizes:
     verify_reps: int
 
 
-FULL = Sizes(batched_commands=20_000, single_commands=1_000, proofs_per_rep=5_000, verify_reps=3)
-QUICK = Sizes(batched_commands=3_000, single_commands=200, proofs_per_rep=1_000, verify_reps=3)
+FULL = Sizes(batched_commands=20_000, single_commands=1_000, proofs_per_rep=1_000, verify_reps=3)
+QUICK = Sizes(batched_commands=2_000, single_commands=100, proofs_per_rep=200, verify_reps=3)
 
 Figures = dict[str, float]
 
@@ -276,19 +280,25 @@ def measure_postgres(figures: Figures, tmp: Path, sizes: Sizes) -> None:
 # Proofs, verification, replay
 
 
+def proof_samples(
+    conn: Connection, size: int, count: int, rng: random.Random
+) -> tuple[list[tuple[int, list[bytes]]], float]:
+    """``count`` inclusion proofs of random leaves of a tree of ``size``, and seconds taken."""
+    indices = [rng.randrange(size) for _ in range(count)]
+    start = time.perf_counter()
+    proofs = [(i, log.inclusion_proof(conn, i, size)) for i in indices]
+    return proofs, time.perf_counter() - start
+
+
 def measure_inclusion(figures: Figures, target: Log, sizes: Sizes) -> None:
     rng = random.Random(SEED)
     with target.engine.connect() as conn:
         head = log.tree_head(conn)
         leaves = log.leaf_hashes(conn, 0, head.size)
-        generate, proofs = [], []
+        generate = []
         for _ in range(REPS):
-            indices = [rng.randrange(head.size) for _ in range(sizes.proofs_per_rep)]
-            batch, seconds = timed(
-                lambda ix=indices: [log.inclusion_proof(conn, i, head.size) for i in ix]
-            )
-            generate.append((len(indices), seconds))
-            proofs = list(zip(indices, batch, strict=True))
+            proofs, seconds = proof_samples(conn, head.size, sizes.proofs_per_rep, rng)
+            generate.append((len(proofs), seconds))
     report_rate(figures, "inclusion_proofs_per_s", median_rate(generate),
                 f"tree of {head.size:,}, median of {REPS} x {sizes.proofs_per_rep}")
 
@@ -384,53 +394,71 @@ def run_child(code: str, *args: str) -> dict[str, Any]:
     return result
 
 
-def build_log(url: str, key_file: Path, entries: int) -> Log:
-    """A SQLite log of ``entries`` entries (genesis included), built in group-commit batches."""
-    target = new_log(url, key_file)
-    remaining = entries - 1
+def grow_log(target: Log, entries: int) -> None:
+    """Append commands in group-commit batches until the log holds ``entries`` entries."""
+    with target.engine.connect() as conn:
+        size = log.tree_head(conn).size
     start = time.perf_counter()
-    while remaining > 0:
-        batch = target.commands(min(MEMORY_BUILD_BATCH_COMMANDS, remaining))
+    while size < entries:
+        batch = target.commands(min(MEMORY_BUILD_BATCH_COMMANDS, entries - size))
         results, head = target.platform.kernel.submit_many(batch)
         check_accepted(results)
-        remaining -= len(batch)
-        if head.size % PROGRESS_EVERY_ENTRIES < MEMORY_BUILD_BATCH_COMMANDS or remaining == 0:
+        size = head.size
+        if size % PROGRESS_EVERY_ENTRIES < MEMORY_BUILD_BATCH_COMMANDS or size == entries:
             elapsed = time.perf_counter() - start
-            progress(f"  built {head.size:,}/{entries:,} entries in {elapsed:,.0f} s")
-    return target
+            progress(f"  built {size:,}/{entries:,} entries in {elapsed:,.0f} s")
+
+
+def measure_proofs_at(figures: Figures, target: Log, n: int) -> None:
+    """Inclusion proofs on the big log: a fixed count, or fewer if they exceed a time budget."""
+    rng = random.Random(SEED)
+    done, seconds = 0, 0.0
+    with target.engine.connect() as conn:
+        while done < MEMORY_PROOFS and seconds < MEMORY_PROOFS_BUDGET_S:
+            proofs, spent = proof_samples(conn, n, MEMORY_PROOFS_STEP, rng)
+            done, seconds = done + len(proofs), seconds + spent
+    report_rate(figures, f"inclusion_proofs_per_s_{n}", done / seconds,
+                f"tree of {n:,}, {done} proofs")
+
+
+def measure_children(figures: Figures, n: int, url: str, directory: Path, log_key: str) -> None:
+    for name, code, args in (
+        ("verify", CHILD_VERIFY, (str(directory), log_key)),
+        ("replay", CHILD_REPLAY, (url,)),
+    ):
+        progress(f"  {name} child on {n:,} entries")
+        child = run_child(code, *args)
+        if child["size"] != n:
+            raise RuntimeError(f"{name} child saw {child['size']} entries, expected {n}")
+        rss = round(child["maxrss_kib"] / KIB_PER_MB, 1)
+        figures[f"{name}_peak_rss_mb_{n}"] = rss
+        say(f"{name + '_peak_rss_mb_' + str(n):<44} {rss:>12.1f} MB   (fresh child process)")
+        rate_key = {"verify": "verify_replay", "replay": "replay_in_place"}[name]
+        report_rate(figures, f"{rate_key}_entries_per_s_{n}", n / child["seconds"], "in the child")
 
 
 def measure_memory(figures: Figures, tmp: Path, entry_counts: Sequence[int]) -> None:
+    """Grow one SQLite log through each size (smallest first); export and measure at each."""
     baseline = run_child(CHILD_BASELINE)
     figures["import_baseline_rss_mb"] = round(baseline["maxrss_kib"] / KIB_PER_MB, 1)
     say(f"{'import_baseline_rss_mb':<44} {figures['import_baseline_rss_mb']:>12.1f} MB"
         "   (child that only imports puhui)")
-    for n in entry_counts:
-        progress(f"memory run: building a log of {n:,} entries")
-        workdir = tmp / f"memory-{n}"
-        url = sqlite_url(workdir / "log.db")
-        target, build_s = timed(lambda n=n, d=workdir, u=url: build_log(u, d / "log.key", n))
-        progress(f"  exporting {n:,} entries")
-        directory = export_log(target, workdir / "export")
-        log_key = target.platform.log_signer.verifier_key()
+    url = sqlite_url(tmp / "memory" / "log.db")
+    target = new_log(url, tmp / "memory" / "log.key")
+    log_key = target.platform.log_signer.verifier_key()
+    try:
+        for n in entry_counts:
+            progress(f"memory run: growing the log to {n:,} entries")
+            _, build_s = timed(lambda n=n: grow_log(target, n))
+            say(f"log grown to {n:,} entries in {build_s:,.1f} s (signing included)")
+            measure_proofs_at(figures, target, n)
+            progress(f"  exporting {n:,} entries")
+            directory = export_log(target, tmp / "memory" / f"export-{n}")
+            target.engine.dispose()
+            measure_children(figures, n, url, directory, log_key)
+            shutil.rmtree(directory)
+    finally:
         target.engine.dispose()
-        say(f"log of {n:,} entries built in {build_s:,.1f} s ({n / build_s:,.0f} entries/s) "
-            "and exported")
-        for name, code, args in (
-            ("verify", CHILD_VERIFY, (str(directory), log_key)),
-            ("replay", CHILD_REPLAY, (url,)),
-        ):
-            progress(f"  {name} child on {n:,} entries")
-            child = run_child(code, *args)
-            if child["size"] != n:
-                raise RuntimeError(f"{name} child saw {child['size']} entries, expected {n}")
-            rss = round(child["maxrss_kib"] / KIB_PER_MB, 1)
-            figures[f"{name}_peak_rss_mb_{n}"] = rss
-            rate = n / child["seconds"]
-            say(f"{name + '_peak_rss_mb_' + str(n):<44} {rss:>12.1f} MB   "
-                f"({rate:,.0f} entries/s in the child)")
-            rate_key = {"verify": "verify_replay", "replay": "replay_in_place"}[name]
-            report_rate(figures, f"{rate_key}_entries_per_s_{n}", rate, "child process")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,129 @@
+"""The `puhui` command line end to end, in subprocesses, on both stores: the demo, export,
+offline verify (and its failure on tampering), replay, one-line errors, and a witness
+cosigning through a served API."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import POSTGRES_URL, _postgres_schema
+
+PUHUI = [sys.executable, "-m", "puhui.cli"]
+SERVER_START_S_MAX = 30
+
+
+@pytest.fixture
+def env(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    base = os.environ | {"PUHUI_LOG_KEY_FILE": str(tmp_path / "log.key"),
+                         "PUHUI_CUSTODY_MASTER_KEY_FILE": str(tmp_path / "custody.key")}
+    if backend == "sqlite":
+        yield base | {"PUHUI_DATABASE_URL": f"sqlite:///{tmp_path / 'puhui.db'}"}
+        return
+    for schema in _postgres_schema():
+        yield base | {"PUHUI_DATABASE_URL": f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"}
+
+
+def run(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([*PUHUI, *args], env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_demo_export_verify_replay(env: dict[str, str], tmp_path: Path) -> None:
+    run(env, "db", "upgrade")
+    demo = run(env, "demo", "--directory", str(tmp_path / "demo"))
+    assert "demo loaded: 18 entries" in demo.stdout
+    assert "already loaded" in run(env, "demo", "--directory", str(tmp_path / "demo")).stdout
+    log_key = run(env, "log", "key").stdout.strip()
+    run(env, "export", str(tmp_path / "export"))
+    verified = run(env, "verify", str(tmp_path / "export"), "--log-key", log_key)
+    assert verified.stdout.startswith("OK puhui.local/log: 18 entries")
+    digest = verified.stdout.split()[-1]
+    assert run(env, "replay").stdout.split()[-1] == digest
+
+    entries = tmp_path / "export" / "entries" / "00000000.jsonl"
+    lines = entries.read_text(encoding="utf-8").splitlines()
+    lines[7] = lines[7].replace('"accepted_at":"', '"accepted_at":"1')
+    entries.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    failed = run(env, "verify", str(tmp_path / "export"), "--log-key", log_key, ok=False)
+    assert failed.returncode == 1
+    assert "entry 7: altered" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_errors_are_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    run(env, "db", "upgrade")
+    run(env, "demo", "--directory", str(tmp_path / "demo"))
+    key = str(tmp_path / "demo" / "keys" / "operator.key")
+    bad = run(env, "party", "register", "--id", "coop2", "--name", "Coop", "--role", "bank",
+              "--uscc", "91350100M000100Y44", "--public-key", "A" * 43 + "=", "--as", "operator",
+              "--key", key, ok=False)
+    assert bad.returncode == 1
+    assert bad.stderr.count("\n") == 1 and "USCC" in bad.stderr and "Traceback" not in bad.stderr
+    command = tmp_path / "cmd.json"
+    command.write_text(json.dumps({"type": "clock.close_day", "payload": {"date": "1999-01-01"}}))
+    refused = run(env, "submit", str(command), "--as", "operator", "--key", key, ok=False)
+    assert refused.returncode == 1 and "cannot close 1999-01-01" in refused.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    run(env, "db", "upgrade")
+    run(env, "demo", "--directory", str(tmp_path / "demo"))
+    port = _free_port()
+    proc = subprocess.Popen([*PUHUI, "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_S_MAX
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/v1/clock").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_witness_and_sdk_against_a_served_platform(
+    env: dict[str, str], server: str, tmp_path: Path
+) -> None:
+    from puhui.client import Client, Identity
+
+    keys = tmp_path / "demo" / "keys"
+    tokens = json.loads((tmp_path / "demo" / "tokens.json").read_text())
+    operator = Identity.from_key_file("operator", keys / "operator.key")
+    with Client(server, operator, token=tokens["operator"]) as api:
+        receipt = api.submit("clock.close_day", {"date": api.business_date().isoformat()})
+        assert receipt["events"][-1]["type"] == "clock.day_closed"
+        assert api.entry(receipt["seq"])["entry"]["command"]["type"] == "clock.close_day"
+    log_key = run(env, "log", "key").stdout.strip()
+    state = tmp_path / "demo" / "keys" / "bank-witness.state.json"
+    cosigned = run(env, "witness", "--name", "bank-witness", "--key",
+                   str(keys / "bank-witness.key"), "--log-key", log_key, "--state", str(state),
+                   "--url", server)
+    assert "cosigned size 19 as bank-witness" in cosigned.stdout
+    checkpoint = httpx.get(f"{server}/api/v1/log/checkpoint").json()
+    assert checkpoint["size"] == 19 and checkpoint["cosigners"] == ["bank-witness"]
+    page = httpx.get(server + "/")
+    assert page.status_code == 200 and "普惠" in page.text
