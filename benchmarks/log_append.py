@@ -119,8 +119,10 @@ def report_rate(figures: Figures, key: str, rate: float, detail: str = "") -> No
     figures[key] = round(rate, 1)
     reference = figures["ed25519_verifies_per_s"]
     extra = f"  [{detail}]" if detail else ""
-    say(f"{key:<44} {rate:>12,.0f} /s   ed25519 {reference:,.0f} /s   "
-        f"ratio {rate / reference:.3f}{extra}")
+    say(
+        f"{key:<44} {rate:>12,.0f} /s   ed25519 {reference:,.0f} /s   "
+        f"ratio {rate / reference:.3f}{extra}"
+    )
 
 
 def median_rate(counts_and_seconds: Sequence[tuple[int, float]]) -> float:
@@ -177,7 +179,10 @@ class Log:
 
 def register_command(operator: Identity, i: int) -> SignedCommand:
     payload = {
-        "party_id": f"farmer-{i}", "name": f"Farmer {i}", "kind": "person", "roles": ["farmer"],
+        "party_id": f"farmer-{i}",
+        "name": f"Farmer {i}",
+        "kind": "person",
+        "roles": ["farmer"],
         "public_key": signing.b64encode(signing.public_bytes(signing.generate())),
     }
     return operator.sign("party.register", payload, BUSINESS_DATE)
@@ -189,8 +194,11 @@ def new_log(url: str, key_file: Path, engine: Engine | None = None) -> Log:
     platform = Platform.from_settings(settings, engine=engine)
     upgrade(platform.engine)
     operator = Identity(OPERATOR_ID, signing.generate())
-    genesis = {"party_id": OPERATOR_ID, "name": "Bench operator",
-               "public_key": operator.public_key_b64}
+    genesis = {
+        "party_id": OPERATOR_ID,
+        "name": "Bench operator",
+        "public_key": operator.public_key_b64,
+    }
     platform.kernel.submit(operator.sign("party.genesis", genesis, BUSINESS_DATE))
     return Log(platform, operator)
 
@@ -232,13 +240,21 @@ def append_single(target: Log, commands: Sequence[SignedCommand]) -> list[tuple[
 
 def measure_appends(figures: Figures, target: Log, store: str, sizes: Sizes) -> None:
     batched = append_batched(target, target.commands(sizes.batched_commands))
-    report_rate(figures, f"signed_appends_per_s_{store}_batched", median_rate(batched),
-                f"median of {len(batched)} batches of {APPEND_BATCH_COMMANDS}; "
-                f"overall {overall_rate(batched):,.0f} /s")
+    report_rate(
+        figures,
+        f"signed_appends_per_s_{store}_batched",
+        median_rate(batched),
+        f"median of {len(batched)} batches of {APPEND_BATCH_COMMANDS}; "
+        f"overall {overall_rate(batched):,.0f} /s",
+    )
     single = append_single(target, target.commands(sizes.single_commands))
-    report_rate(figures, f"signed_appends_per_s_{store}_single", median_rate(single),
-                f"median of {len(single)} chunks of {SINGLE_CHUNK_COMMANDS}; "
-                f"overall {overall_rate(single):,.0f} /s")
+    report_rate(
+        figures,
+        f"signed_appends_per_s_{store}_single",
+        median_rate(single),
+        f"median of {len(single)} chunks of {SINGLE_CHUNK_COMMANDS}; "
+        f"overall {overall_rate(single):,.0f} /s",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,8 +270,10 @@ def pg_schema(schema: str) -> Iterator[Engine | None]:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     except OperationalError as exc:
         admin.dispose()
-        say(f"PostgreSQL unreachable at {PG_URL}: skipping PostgreSQL figures "
-            f"({str(exc).splitlines()[0]})")
+        say(
+            f"PostgreSQL unreachable at {PG_URL}: skipping PostgreSQL figures "
+            f"({str(exc).splitlines()[0]})"
+        )
         yield None
         return
     engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
@@ -299,8 +317,12 @@ def measure_inclusion(figures: Figures, target: Log, sizes: Sizes) -> None:
         for _ in range(REPS):
             proofs, seconds = proof_samples(conn, head.size, sizes.proofs_per_rep, rng)
             generate.append((len(proofs), seconds))
-    report_rate(figures, "inclusion_proofs_per_s", median_rate(generate),
-                f"tree of {head.size:,}, median of {REPS} x {sizes.proofs_per_rep}")
+    report_rate(
+        figures,
+        "inclusion_proofs_per_s",
+        median_rate(generate),
+        f"tree of {head.size:,}, median of {REPS} x {sizes.proofs_per_rep}",
+    )
 
     def verify_all() -> bool:
         return all(
@@ -314,8 +336,12 @@ def measure_inclusion(figures: Figures, target: Log, sizes: Sizes) -> None:
         if not ok:
             raise RuntimeError("an inclusion proof did not verify")
         checks.append((len(proofs), seconds))
-    report_rate(figures, "inclusion_verifies_per_s", median_rate(checks),
-                f"median of {REPS} x {len(proofs)}")
+    report_rate(
+        figures,
+        "inclusion_verifies_per_s",
+        median_rate(checks),
+        f"median of {REPS} x {len(proofs)}",
+    )
 
 
 def export_log(target: Log, directory: Path) -> Path:
@@ -325,7 +351,9 @@ def export_log(target: Log, directory: Path) -> Path:
 
 def run_verify(target: Log, directory: Path) -> int:
     summary = verify_export(
-        directory, target.platform.log_signer.verifier_key(), target.platform.registry,
+        directory,
+        target.platform.log_signer.verifier_key(),
+        target.platform.registry,
         lambda conn: witness_keys(conn, active_only=False),
     )
     return summary.size
@@ -338,18 +366,28 @@ def measure_verify_and_replay(figures: Figures, target: Log, tmp: Path, sizes: S
         size, seconds = timed(lambda: run_verify(target, directory))
         verifies.append((size, seconds))
     rate = median_rate(verifies)
-    report_rate(figures, "verify_replay_entries_per_s", rate,
-                f"{verifies[0][0]:,} entries, median of {sizes.verify_reps}")
+    report_rate(
+        figures,
+        "verify_replay_entries_per_s",
+        rate,
+        f"{verifies[0][0]:,} entries, median of {sizes.verify_reps}",
+    )
     figures["verify_to_ed25519_ratio"] = round(rate / figures["ed25519_verifies_per_s"], 3)
     verdict = "meets" if figures["verify_to_ed25519_ratio"] >= 0.5 else "BELOW"
-    say(f"{'verify_to_ed25519_ratio':<44} {figures['verify_to_ed25519_ratio']:>12.3f}"
-        f"      ({verdict} the 0.5 target)")
+    say(
+        f"{'verify_to_ed25519_ratio':<44} {figures['verify_to_ed25519_ratio']:>12.3f}"
+        f"      ({verdict} the 0.5 target)"
+    )
     replays = []
     for _ in range(sizes.verify_reps):
         summary, seconds = timed(lambda: replay_in_place(target.engine, target.platform.registry))
         replays.append((summary.size, seconds))
-    report_rate(figures, "replay_in_place_entries_per_s", median_rate(replays),
-                f"{replays[0][0]:,} entries, median of {sizes.verify_reps}")
+    report_rate(
+        figures,
+        "replay_in_place_entries_per_s",
+        median_rate(replays),
+        f"{replays[0][0]:,} entries, median of {sizes.verify_reps}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,18 +407,24 @@ def report(size, seconds):
     print(json.dumps({"size": size, "seconds": seconds, "maxrss_kib": peak}))
 """
 CHILD_BASELINE = CHILD_PRELUDE + "report(0, 0.0)\n"
-CHILD_VERIFY = CHILD_PRELUDE + """
+CHILD_VERIFY = (
+    CHILD_PRELUDE
+    + """
 start = time.perf_counter()
 summary = verify_export(Path(sys.argv[1]), sys.argv[2], build_registry(),
                         lambda conn: witness_keys(conn, active_only=False))
 report(summary.size, time.perf_counter() - start)
 """
-CHILD_REPLAY = CHILD_PRELUDE + """
+)
+CHILD_REPLAY = (
+    CHILD_PRELUDE
+    + """
 engine = make_engine(sys.argv[1])
 start = time.perf_counter()
 summary = replay_in_place(engine, build_registry())
 report(summary.size, time.perf_counter() - start)
 """
+)
 
 
 def run_child(code: str, *args: str) -> dict[str, Any]:
@@ -417,8 +461,9 @@ def measure_proofs_at(figures: Figures, target: Log, n: int) -> None:
         while done < MEMORY_PROOFS and seconds < MEMORY_PROOFS_BUDGET_S:
             proofs, spent = proof_samples(conn, n, MEMORY_PROOFS_STEP, rng)
             done, seconds = done + len(proofs), seconds + spent
-    report_rate(figures, f"inclusion_proofs_per_s_{n}", done / seconds,
-                f"tree of {n:,}, {done} proofs")
+    report_rate(
+        figures, f"inclusion_proofs_per_s_{n}", done / seconds, f"tree of {n:,}, {done} proofs"
+    )
 
 
 def measure_children(figures: Figures, n: int, url: str, directory: Path, log_key: str) -> None:
@@ -441,8 +486,10 @@ def measure_memory(figures: Figures, tmp: Path, entry_counts: Sequence[int]) -> 
     """Grow one SQLite log through each size (smallest first); export and measure at each."""
     baseline = run_child(CHILD_BASELINE)
     figures["import_baseline_rss_mb"] = round(baseline["maxrss_kib"] / KIB_PER_MB, 1)
-    say(f"{'import_baseline_rss_mb':<44} {figures['import_baseline_rss_mb']:>12.1f} MB"
-        "   (child that only imports puhui)")
+    say(
+        f"{'import_baseline_rss_mb':<44} {figures['import_baseline_rss_mb']:>12.1f} MB"
+        "   (child that only imports puhui)"
+    )
     url = sqlite_url(tmp / "memory" / "log.db")
     target = new_log(url, tmp / "memory" / "log.key")
     log_key = target.platform.log_signer.verifier_key()
@@ -468,7 +515,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a few seconds")
     parser.add_argument(
-        "--entries-memory", default=None, metavar="N1,N2",
+        "--entries-memory",
+        default=None,
+        metavar="N1,N2",
         help=f"log sizes for the peak-RSS runs (default {ENTRIES_MEMORY_DEFAULT}, "
         f"with --quick {ENTRIES_MEMORY_QUICK}); measured smallest first",
     )
@@ -486,8 +535,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     figures: Figures = {}
     figures["ed25519_verifies_per_s"] = round(ed25519_verifies_per_s(), 1)
-    say(f"{'ed25519_verifies_per_s':<44} {figures['ed25519_verifies_per_s']:>12,.0f} /s   "
-        f"(reference: raw verify of {ED25519_MESSAGE_BYTES} bytes, one thread)")
+    say(
+        f"{'ed25519_verifies_per_s':<44} {figures['ed25519_verifies_per_s']:>12,.0f} /s   "
+        f"(reference: raw verify of {ED25519_MESSAGE_BYTES} bytes, one thread)"
+    )
     with tempfile.TemporaryDirectory(prefix="puhui-bench-") as tmp_name:
         tmp = Path(tmp_name)
         sqlite_log = new_log(sqlite_url(tmp / "sqlite" / "log.db"), tmp / "sqlite" / "log.key")

@@ -52,8 +52,10 @@ def _postgres_schema() -> Iterator[str]:
 
 @pytest.fixture
 def platform(backend: str, tmp_path: Path) -> Iterator[Platform]:
-    settings_kwargs = {"log_key_file": tmp_path / "log.key",
-                       "custody_master_key_file": tmp_path / "custody.key"}
+    settings_kwargs = {
+        "log_key_file": tmp_path / "log.key",
+        "custody_master_key_file": tmp_path / "custody.key",
+    }
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'puhui.db'}"
         engine = make_engine(url)
@@ -64,8 +66,9 @@ def platform(backend: str, tmp_path: Path) -> Iterator[Platform]:
         return
     for schema in _postgres_schema():
         engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-        p = Platform.from_settings(Settings(database_url=POSTGRES_URL, **settings_kwargs),
-                                   engine=engine)
+        p = Platform.from_settings(
+            Settings(database_url=POSTGRES_URL, **settings_kwargs), engine=engine
+        )
         upgrade(engine)
         yield p
         engine.dispose()
@@ -75,17 +78,34 @@ def platform(backend: str, tmp_path: Path) -> Iterator[Platform]:
 def operator(platform: Platform) -> Identity:
     """An operator that has started the log on START."""
     ident = Identity("operator", signing.generate())
-    platform.kernel.submit(ident.sign(
-        "party.genesis",
-        {"party_id": "operator", "name": "Operator", "public_key": ident.public_key_b64},
-        START, "genesis"))
+    platform.kernel.submit(
+        ident.sign(
+            "party.genesis",
+            {"party_id": "operator", "name": "Operator", "public_key": ident.public_key_b64},
+            START,
+            "genesis",
+        )
+    )
     return ident
 
 
-def register(platform: Platform, operator: Identity, party_id: str, roles: list[str],
-             kind: str = "person", uscc: str | None = None, day: date = START) -> Identity:
+def register(
+    platform: Platform,
+    operator: Identity,
+    party_id: str,
+    roles: list[str],
+    kind: str = "person",
+    uscc: str | None = None,
+    day: date = START,
+) -> Identity:
     ident = Identity(party_id, signing.generate())
-    payload = {"party_id": party_id, "name": party_id.title(), "kind": kind, "roles": roles,
-               "public_key": ident.public_key_b64, "uscc": uscc}
+    payload = {
+        "party_id": party_id,
+        "name": party_id.title(),
+        "kind": kind,
+        "roles": roles,
+        "public_key": ident.public_key_b64,
+        "uscc": uscc,
+    }
     platform.kernel.submit(operator.sign("party.register", payload, day, f"reg-{party_id}"))
     return ident

@@ -33,7 +33,9 @@ class Platform:
     registry: Registry
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, *, engine: Engine | None = None) -> Platform:
+    def from_settings(
+        cls, settings: Settings | None = None, *, engine: Engine | None = None
+    ) -> Platform:
         settings = settings or load_settings()
         return cls(settings, engine or make_engine(settings.database_url), build_registry())
 

@@ -33,8 +33,11 @@ from puhui.kernel.verify import VerifyFailure, verify_export
 from puhui.kernel.witness import Witness, WitnessRefusal
 from puhui.parties import custody, views
 
-app = typer.Typer(help="普惠 puhui — verifiable record and credit platform", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="普惠 puhui — verifiable record and credit platform",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 party_app = typer.Typer(help="Parties, keys and tokens", no_args_is_help=True)
 log_app = typer.Typer(help="The verifiable log", no_args_is_help=True)
@@ -90,8 +93,14 @@ def _print_receipt(receipt: dict[str, Any]) -> None:
 
 
 def _progress(total: int, label: str) -> tuple[Progress, Callable[[int], None]]:
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=err, transient=True)
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
     task = bar.add_task(label, total=total)
     return bar, lambda done: bar.update(task, completed=done)
 
@@ -113,8 +122,9 @@ def db_upgrade() -> None:
     with errors_as_lines():
         upgrade(p.engine)
         signer = p.log_signer
-        custody.load_master_key(p.settings.custody_master_key,
-                                p.settings.custody_master_key_file, create=True)
+        custody.load_master_key(
+            p.settings.custody_master_key, p.settings.custody_master_key_file, create=True
+        )
     out.print(f"database at head: {p.engine.url.render_as_string(hide_password=True)}")
     out.print(f"log key: {signer.verifier_key()}")
 
@@ -131,25 +141,34 @@ def keygen(out_file: Annotated[Path, typer.Option("--out", help="where to write 
 
 @party_app.command("genesis")
 def party_genesis(
-    party_id: Annotated[str, typer.Option("--id")], name: Annotated[str, typer.Option()],
-    key: KeyFile, start: Annotated[str, typer.Option(help="first business date")],
+    party_id: Annotated[str, typer.Option("--id")],
+    name: Annotated[str, typer.Option()],
+    key: KeyFile,
+    start: Annotated[str, typer.Option(help="first business date")],
     uscc: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Start an empty log: the operator registers itself and the clock starts at --start."""
     ident = _identity(party_id, key)
     with errors_as_lines():
-        payload = {"party_id": party_id, "name": name, "uscc": uscc,
-                   "public_key": ident.public_key_b64}
+        payload = {
+            "party_id": party_id,
+            "name": name,
+            "uscc": uscc,
+            "public_key": ident.public_key_b64,
+        }
         receipt = platform().kernel.submit(
-            ident.sign("party.genesis", payload, date.fromisoformat(start), "genesis"))
+            ident.sign("party.genesis", payload, date.fromisoformat(start), "genesis")
+        )
     _print_receipt(receipt.to_json())
 
 
 @party_app.command("register")
 def party_register(
-    party_id: Annotated[str, typer.Option("--id")], name: Annotated[str, typer.Option()],
+    party_id: Annotated[str, typer.Option("--id")],
+    name: Annotated[str, typer.Option()],
     role: Annotated[list[str], typer.Option(help="repeat for several roles")],
-    signer: As, key: KeyFile,
+    signer: As,
+    key: KeyFile,
     kind: Annotated[str, typer.Option(help="organisation or person")] = "organisation",
     uscc: Annotated[str | None, typer.Option()] = None,
     region: Annotated[str | None, typer.Option(help="6-digit region code")] = None,
@@ -163,15 +182,24 @@ def party_register(
         fail("give exactly one of --public-key or --custodial")
     with errors_as_lines():
         if custodial:
-            master = custody.load_master_key(p.settings.custody_master_key,
-                                             p.settings.custody_master_key_file, create=True)
+            master = custody.load_master_key(
+                p.settings.custody_master_key, p.settings.custody_master_key_file, create=True
+            )
             with p.engine.begin() as conn:
                 held = custody.create_key(conn, master, party_id, utc_now())
             public_key = signing.b64encode(signing.public_bytes(held))
-        payload = {"party_id": party_id, "name": name, "kind": kind, "uscc": uscc,
-                   "region": region, "roles": role, "public_key": public_key}
-        receipt = p.kernel.submit(ident.sign("party.register", payload, _today(p),
-                                             f"register-{party_id}"))
+        payload = {
+            "party_id": party_id,
+            "name": name,
+            "kind": kind,
+            "uscc": uscc,
+            "region": region,
+            "roles": role,
+            "public_key": public_key,
+        }
+        receipt = p.kernel.submit(
+            ident.sign("party.register", payload, _today(p), f"register-{party_id}")
+        )
     _print_receipt(receipt.to_json())
 
 
@@ -182,8 +210,14 @@ def party_list(role: str | None = None, limit: int = 100) -> None:
         found = views.list_parties(conn, role=role, limit=limit)
     table = Table("party", "name", "kind", "USCC", "roles", "status")
     for party in found:
-        table.add_row(party.party_id, party.name, party.kind, party.uscc or "",
-                      ",".join(party.roles), party.status)
+        table.add_row(
+            party.party_id,
+            party.name,
+            party.kind,
+            party.uscc or "",
+            ",".join(party.roles),
+            party.status,
+        )
     out.print(table)
 
 
@@ -196,15 +230,22 @@ def party_token(signer: As, key: KeyFile, label: str = "cli") -> None:
     ident = _identity(signer, key)
     token = new_token()
     with errors_as_lines():
-        p.kernel.submit(ident.sign("party.issue_token", token.payload | {"label": label},
-                                   _today(p), f"token-{token.token_id}"))
+        p.kernel.submit(
+            ident.sign(
+                "party.issue_token",
+                token.payload | {"label": label},
+                _today(p),
+                f"token-{token.token_id}",
+            )
+        )
     out.print(token.token)
 
 
 @app.command()
 def submit(
-    file: Annotated[Path, typer.Argument(help="JSON: {type, payload[, idempotency_key]} or a "
-                                              "signed command")],
+    file: Annotated[
+        Path, typer.Argument(help="JSON: {type, payload[, idempotency_key]} or a signed command")
+    ],
     signer: Annotated[str | None, typer.Option("--as")] = None,
     key: Annotated[Path | None, typer.Option("--key")] = None,
 ) -> None:
@@ -220,8 +261,12 @@ def submit(
             if signer is None or key is None:
                 fail("an unsigned command needs --as and --key")
             ident = _identity(signer, key)
-            signed = ident.sign(data.get("type", ""), data.get("payload", {}), _today(p),
-                                data.get("idempotency_key"))
+            signed = ident.sign(
+                data.get("type", ""),
+                data.get("payload", {}),
+                _today(p),
+                data.get("idempotency_key"),
+            )
             receipt = p.kernel.submit(signed)
     _print_receipt(receipt.to_json())
 
@@ -233,8 +278,11 @@ def close_day(signer: As, key: KeyFile) -> None:
     ident = _identity(signer, key)
     today = _today(p)
     with errors_as_lines():
-        receipt = p.kernel.submit(ident.sign("clock.close_day", {"date": today.isoformat()},
-                                             today, f"close-{today.isoformat()}"))
+        receipt = p.kernel.submit(
+            ident.sign(
+                "clock.close_day", {"date": today.isoformat()}, today, f"close-{today.isoformat()}"
+            )
+        )
     _print_receipt(receipt.to_json())
 
 
@@ -248,8 +296,10 @@ def export_cmd(directory: Path) -> None:
         bar, advance = _progress(size, "export")
         with bar:
             summary = export_log(p.engine, p.log_signer, directory, utc_now(), advance)
-    out.print(f"exported {summary.size} entries and {summary.checkpoints} checkpoints to "
-              f"{directory} (state {summary.state_digest})")
+    out.print(
+        f"exported {summary.size} entries and {summary.checkpoints} checkpoints to "
+        f"{directory} (state {summary.state_digest})"
+    )
 
 
 def _read_vkey(value: str) -> str:
@@ -269,9 +319,13 @@ def verify(
         manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
         bar, advance = _progress(int(manifest.get("size", 0)), "verify")
         with bar:
-            summary = verify_export(directory, _read_vkey(log_key), build_registry(),
-                                    lambda conn: views.witness_keys(conn, active_only=False),
-                                    advance)
+            summary = verify_export(
+                directory,
+                _read_vkey(log_key),
+                build_registry(),
+                lambda conn: views.witness_keys(conn, active_only=False),
+                advance,
+            )
     out.print(summary.line())
 
 
@@ -312,16 +366,21 @@ def witness(
             last = wit.state()
             proof: list[bytes] = []
             if last is not None and 0 < last.size < checkpoint["size"]:
-                proof = [signing.b64decode(h) for h in
-                         api.consistency_proof(last.size, checkpoint["size"])]
+                proof = [
+                    signing.b64decode(h)
+                    for h in api.consistency_proof(last.size, checkpoint["size"])
+                ]
             signature = wit.cosign(checkpoint["note"], proof, int(time.time()))
             api.post_cosignature(checkpoint["size"], signature.line())
     out.print(f"cosigned size {checkpoint['size']} as {name}")
 
 
 @app.command()
-def demo(directory: Annotated[Path, typer.Option(help="where demo keys and tokens go")] = Path(
-        "var/demo")) -> None:
+def demo(
+    directory: Annotated[Path, typer.Option(help="where demo keys and tokens go")] = Path(
+        "var/demo"
+    ),
+) -> None:
     """Load the demo stories into the configured database (once)."""
     from puhui.demo import load_demo
 
@@ -330,8 +389,10 @@ def demo(directory: Annotated[Path, typer.Option(help="where demo keys and token
     if not result["loaded"]:
         out.print(result["reason"])
         return
-    out.print(f"demo loaded: {result['log_size']} entries, business date "
-              f"{result['business_date']}; keys in {result['keys']}")
+    out.print(
+        f"demo loaded: {result['log_size']} entries, business date "
+        f"{result['business_date']}; keys in {result['keys']}"
+    )
     for party_id, token in result["tokens"].items():
         out.print(f"  token {party_id}: {token}", highlight=False)
 

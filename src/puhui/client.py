@@ -90,7 +90,9 @@ class Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.identity = identity
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/") + "/api/v1", headers=headers, transport=transport,
+            base_url=base_url.rstrip("/") + "/api/v1",
+            headers=headers,
+            transport=transport,
             timeout=timeout_s,
         )
 
@@ -108,8 +110,11 @@ class Client:
             try:
                 problem = response.json()
             except ValueError:
-                problem = {"title": "HTTP error", "status": response.status_code,
-                           "detail": response.text[:200]}
+                problem = {
+                    "title": "HTTP error",
+                    "status": response.status_code,
+                    "detail": response.text[:200],
+                }
             raise ApiError(problem)
         return response.json()
 

@@ -40,20 +40,56 @@ class DemoParty:
     region: str | None = None
 
 
-OPERATOR = DemoParty("operator", "普惠平台运营方 Puhui Operator", "organisation", ("operator",),
-                     "91110108MA01ABCD1E", "110108")
+OPERATOR = DemoParty(
+    "operator",
+    "普惠平台运营方 Puhui Operator",
+    "organisation",
+    ("operator",),
+    "91110108MA01ABCD1E",
+    "110108",
+)
 PARTIES = (
-    DemoParty("coop-bank", "福建农村商业银行 Fujian Rural Commercial Bank", "organisation",
-              ("bank",), "91350100M000100Y43", "350100"),
+    DemoParty(
+        "coop-bank",
+        "福建农村商业银行 Fujian Rural Commercial Bank",
+        "organisation",
+        ("bank",),
+        "91350100M000100Y43",
+        "350100",
+    ),
     DemoParty("farmer-li", "李明 Li Ming (broiler farmer)", "person", ("farmer",), None, "350124"),
-    DemoParty("feed-supplier", "闽北饲料有限公司 Minbei Feed Co.", "organisation", ("supplier",),
-              "91320500MA1P2Q3R4J", "350700"),
-    DemoParty("core-poultry", "圣农食品 Sunner Foods (core enterprise)", "organisation",
-              ("core_enterprise",), "91440300MA5F7X8Y97", "350700"),
-    DemoParty("regulator", "人民银行福州中心支行 PBoC Fuzhou", "organisation", ("regulator",),
-              "12100000400010254H", "350100"),
-    DemoParty("bank-witness", "农商行见证节点 Coop bank witness", "organisation", ("witness",),
-              "91510100MA6C1D2E3E", "350100"),
+    DemoParty(
+        "feed-supplier",
+        "闽北饲料有限公司 Minbei Feed Co.",
+        "organisation",
+        ("supplier",),
+        "91320500MA1P2Q3R4J",
+        "350700",
+    ),
+    DemoParty(
+        "core-poultry",
+        "圣农食品 Sunner Foods (core enterprise)",
+        "organisation",
+        ("core_enterprise",),
+        "91440300MA5F7X8Y97",
+        "350700",
+    ),
+    DemoParty(
+        "regulator",
+        "人民银行福州中心支行 PBoC Fuzhou",
+        "organisation",
+        ("regulator",),
+        "12100000400010254H",
+        "350100",
+    ),
+    DemoParty(
+        "bank-witness",
+        "农商行见证节点 Coop bank witness",
+        "organisation",
+        ("witness",),
+        "91510100MA6C1D2E3E",
+        "350100",
+    ),
 )
 
 
@@ -73,42 +109,81 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
     kernel = platform.kernel
     op = _identity(keys, OPERATOR.party_id)
     day = START_DATE
-    kernel.submit(op.sign("party.genesis", {"party_id": op.party_id, "name": OPERATOR.name,
-                                            "uscc": OPERATOR.uscc, "public_key": op.public_key_b64},
-                          day, "demo-genesis"))
+    kernel.submit(
+        op.sign(
+            "party.genesis",
+            {
+                "party_id": op.party_id,
+                "name": OPERATOR.name,
+                "uscc": OPERATOR.uscc,
+                "public_key": op.public_key_b64,
+            },
+            day,
+            "demo-genesis",
+        )
+    )
     identities = {OPERATOR.party_id: op}
     for party in PARTIES:
         ident = _identity(keys, party.party_id)
         identities[party.party_id] = ident
-        payload = {"party_id": party.party_id, "name": party.name, "kind": party.kind,
-                   "roles": list(party.roles), "public_key": ident.public_key_b64,
-                   "uscc": party.uscc, "region": party.region}
+        payload = {
+            "party_id": party.party_id,
+            "name": party.name,
+            "kind": party.kind,
+            "roles": list(party.roles),
+            "public_key": ident.public_key_b64,
+            "uscc": party.uscc,
+            "region": party.region,
+        }
         kernel.submit(op.sign("party.register", payload, day, f"demo-register-{party.party_id}"))
     tokens: dict[str, str] = {}
     for party_id, ident in identities.items():
         token = new_token()
-        kernel.submit(ident.sign("party.issue_token", token.payload | {"label": "demo"}, day,
-                                 f"demo-token-{party_id}"))
+        kernel.submit(
+            ident.sign(
+                "party.issue_token",
+                token.payload | {"label": "demo"},
+                day,
+                f"demo-token-{party_id}",
+            )
+        )
         tokens[party_id] = token.token
     farmer_new = _identity(keys, "farmer-li", "-2")
-    kernel.submit(identities["farmer-li"].sign(
-        "party.rotate_key", {"party_id": "farmer-li", "new_public_key": farmer_new.public_key_b64},
-        day, "demo-farmer-rotate"))
+    kernel.submit(
+        identities["farmer-li"].sign(
+            "party.rotate_key",
+            {"party_id": "farmer-li", "new_public_key": farmer_new.public_key_b64},
+            day,
+            "demo-farmer-rotate",
+        )
+    )
     for _ in range(DAYS_TO_CLOSE):
-        kernel.submit(op.sign("clock.close_day", {"date": day.isoformat()}, day,
-                              f"demo-close-{day.isoformat()}"))
+        kernel.submit(
+            op.sign(
+                "clock.close_day", {"date": day.isoformat()}, day, f"demo-close-{day.isoformat()}"
+            )
+        )
         day = date.fromordinal(day.toordinal() + 1)
     size = _witness_cosign(platform, keys)
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n", encoding="utf-8")
-    return {"loaded": True, "log_size": size, "tokens": tokens, "keys": str(keys),
-            "business_date": day.isoformat()}
+    return {
+        "loaded": True,
+        "log_size": size,
+        "tokens": tokens,
+        "keys": str(keys),
+        "business_date": day.isoformat(),
+    }
 
 
 def _witness_cosign(platform: Platform, keys: Path) -> int:
     """The bank's witness cosigns the current checkpoint (in production: on its own host)."""
     ident = _identity(keys, "bank-witness")
-    witness = Witness("bank-witness", CosignatureSigner("bank-witness", ident.key),
-                      platform.log_signer.verifier_key(), keys / "bank-witness.state.json")
+    witness = Witness(
+        "bank-witness",
+        CosignatureSigner("bank-witness", ident.key),
+        platform.log_signer.verifier_key(),
+        keys / "bank-witness.state.json",
+    )
     with begin_write(platform.engine) as conn:
         checkpoint = cps.publish(conn, platform.log_signer, utc_now())
         signature = witness.cosign(checkpoint.note, [], int(time.time()))

@@ -24,8 +24,10 @@ SERVER_START_S_MAX = 30
 
 @pytest.fixture
 def env(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    base = os.environ | {"PUHUI_LOG_KEY_FILE": str(tmp_path / "log.key"),
-                         "PUHUI_CUSTODY_MASTER_KEY_FILE": str(tmp_path / "custody.key")}
+    base = os.environ | {
+        "PUHUI_LOG_KEY_FILE": str(tmp_path / "log.key"),
+        "PUHUI_CUSTODY_MASTER_KEY_FILE": str(tmp_path / "custody.key"),
+    }
     if backend == "sqlite":
         yield base | {"PUHUI_DATABASE_URL": f"sqlite:///{tmp_path / 'puhui.db'}"}
         return
@@ -34,8 +36,9 @@ def env(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def run(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([*PUHUI, *args], env=env, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [*PUHUI, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     if ok:
         assert result.returncode == 0, result.stderr
     return result
@@ -66,9 +69,26 @@ def test_errors_are_one_line(env: dict[str, str], tmp_path: Path) -> None:
     run(env, "db", "upgrade")
     run(env, "demo", "--directory", str(tmp_path / "demo"))
     key = str(tmp_path / "demo" / "keys" / "operator.key")
-    bad = run(env, "party", "register", "--id", "coop2", "--name", "Coop", "--role", "bank",
-              "--uscc", "91350100M000100Y44", "--public-key", "A" * 43 + "=", "--as", "operator",
-              "--key", key, ok=False)
+    bad = run(
+        env,
+        "party",
+        "register",
+        "--id",
+        "coop2",
+        "--name",
+        "Coop",
+        "--role",
+        "bank",
+        "--uscc",
+        "91350100M000100Y44",
+        "--public-key",
+        "A" * 43 + "=",
+        "--as",
+        "operator",
+        "--key",
+        key,
+        ok=False,
+    )
     assert bad.returncode == 1
     assert bad.stderr.count("\n") == 1 and "USCC" in bad.stderr and "Traceback" not in bad.stderr
     command = tmp_path / "cmd.json"
@@ -88,8 +108,12 @@ def server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     run(env, "db", "upgrade")
     run(env, "demo", "--directory", str(tmp_path / "demo"))
     port = _free_port()
-    proc = subprocess.Popen([*PUHUI, "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*PUHUI, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_S_MAX
     while time.monotonic() < deadline:
@@ -119,9 +143,20 @@ def test_witness_and_sdk_against_a_served_platform(
         assert api.entry(receipt["seq"])["entry"]["command"]["type"] == "clock.close_day"
     log_key = run(env, "log", "key").stdout.strip()
     state = tmp_path / "demo" / "keys" / "bank-witness.state.json"
-    cosigned = run(env, "witness", "--name", "bank-witness", "--key",
-                   str(keys / "bank-witness.key"), "--log-key", log_key, "--state", str(state),
-                   "--url", server)
+    cosigned = run(
+        env,
+        "witness",
+        "--name",
+        "bank-witness",
+        "--key",
+        str(keys / "bank-witness.key"),
+        "--log-key",
+        log_key,
+        "--state",
+        str(state),
+        "--url",
+        server,
+    )
     assert "cosigned size 19 as bank-witness" in cosigned.stdout
     checkpoint = httpx.get(f"{server}/api/v1/log/checkpoint").json()
     assert checkpoint["size"] == 19 and checkpoint["cosigners"] == ["bank-witness"]

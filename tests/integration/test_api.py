@@ -29,19 +29,38 @@ def _token(platform: Platform, ident: Identity) -> dict[str, str]:
     return {"Authorization": f"Bearer {token.token}"}
 
 
-def test_submit_repeat_and_problem_json(api: TestClient, platform: Platform,
-                                        operator: Identity) -> None:
+def test_submit_repeat_and_problem_json(
+    api: TestClient, platform: Platform, operator: Identity
+) -> None:
     ident = Identity("farmer-a", signing.generate())
-    signed = operator.sign("party.register", {
-        "party_id": "farmer-a", "name": "A", "kind": "person", "roles": ["farmer"],
-        "public_key": ident.public_key_b64}, START, "reg-a")
+    signed = operator.sign(
+        "party.register",
+        {
+            "party_id": "farmer-a",
+            "name": "A",
+            "kind": "person",
+            "roles": ["farmer"],
+            "public_key": ident.public_key_b64,
+        },
+        START,
+        "reg-a",
+    )
     first = api.post("/api/v1/commands", json=signed.to_json())
     assert first.status_code == 201 and first.json()["seq"] == 1
     again = api.post("/api/v1/commands", json=signed.to_json())
     assert again.status_code == 200 and again.json()["repeat"] is True
-    bad = operator.sign("party.register", {
-        "party_id": "coop", "name": "C", "kind": "organisation", "roles": ["bank"],
-        "uscc": "91350100M000100Y44", "public_key": ident.public_key_b64}, START)
+    bad = operator.sign(
+        "party.register",
+        {
+            "party_id": "coop",
+            "name": "C",
+            "kind": "organisation",
+            "roles": ["bank"],
+            "uscc": "91350100M000100Y44",
+            "public_key": ident.public_key_b64,
+        },
+        START,
+    )
     response = api.post("/api/v1/commands", json=bad.to_json())
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -51,8 +70,9 @@ def test_submit_repeat_and_problem_json(api: TestClient, platform: Platform,
     assert garbage.status_code == 422 and garbage.json()["title"]
 
 
-def test_reads_need_a_token_and_respect_visibility(api: TestClient, platform: Platform,
-                                                   operator: Identity) -> None:
+def test_reads_need_a_token_and_respect_visibility(
+    api: TestClient, platform: Platform, operator: Identity
+) -> None:
     farmer = register(platform, operator, "farmer-li", ["farmer"])
     register(platform, operator, "other", ["sme"])
     regulator = register(platform, operator, "regulator", ["regulator"])
@@ -60,7 +80,11 @@ def test_reads_need_a_token_and_respect_visibility(api: TestClient, platform: Pl
     as_farmer = _token(platform, farmer)
     listing = api.get("/api/v1/parties", headers=as_farmer).json()
     assert [p["party_id"] for p in listing["parties"]] == [
-        "farmer-li", "operator", "other", "regulator"]
+        "farmer-li",
+        "operator",
+        "other",
+        "regulator",
+    ]
     assert api.get("/api/v1/entries/1", headers=as_farmer).status_code == 200
     hidden = api.get("/api/v1/entries/2", headers=as_farmer)
     assert hidden.status_code == 404
@@ -70,8 +94,9 @@ def test_reads_need_a_token_and_respect_visibility(api: TestClient, platform: Pl
     assert mine == [1, 4]  # registered at 1, issued its token at 4
 
 
-def test_inclusion_and_consistency_proofs_verify(api: TestClient, platform: Platform,
-                                                 operator: Identity) -> None:
+def test_inclusion_and_consistency_proofs_verify(
+    api: TestClient, platform: Platform, operator: Identity
+) -> None:
     farmer = register(platform, operator, "farmer-li", ["farmer"])
     first = api.get("/api/v1/log/checkpoint").json()
     for i in range(5):
@@ -80,15 +105,21 @@ def test_inclusion_and_consistency_proofs_verify(api: TestClient, platform: Plat
     verifier = NoteVerifier.parse(api.get("/api/v1/log/key").text.strip())
     cp1, _ = open_checkpoint(first["note"], verifier)
     cp2, _ = open_checkpoint(latest["note"], verifier)
-    proof = api.get("/api/v1/log/proofs/consistency",
-                    params={"first": cp1.size, "second": cp2.size}).json()["proof"]
-    assert merkle.verify_consistency(cp1.size, cp2.size, cp1.root, cp2.root,
-                                     [signing.b64decode(h) for h in proof])
+    proof = api.get(
+        "/api/v1/log/proofs/consistency", params={"first": cp1.size, "second": cp2.size}
+    ).json()["proof"]
+    assert merkle.verify_consistency(
+        cp1.size, cp2.size, cp1.root, cp2.root, [signing.b64decode(h) for h in proof]
+    )
     entry = api.get("/api/v1/entries/1", headers=_token(platform, farmer)).json()
     assert entry["tree_size"] == cp2.size
-    assert merkle.verify_inclusion(bytes.fromhex(entry["leaf_hash"]), 1, cp2.size,
-                                   [signing.b64decode(h) for h in entry["inclusion_proof"]],
-                                   cp2.root)
+    assert merkle.verify_inclusion(
+        bytes.fromhex(entry["leaf_hash"]),
+        1,
+        cp2.size,
+        [signing.b64decode(h) for h in entry["inclusion_proof"]],
+        cp2.root,
+    )
     public = api.get("/api/v1/log/proofs/inclusion", params={"index": 1, "tree_size": cp2.size})
     assert public.json()["proof"] == entry["inclusion_proof"]
     beyond = api.get("/api/v1/log/proofs/inclusion", params={"index": 1, "tree_size": 999})
@@ -100,25 +131,30 @@ def test_witness_cosigns_only_consistent_checkpoints(
 ) -> None:
     witness_id = register(platform, operator, "bank-witness", ["witness"])
     vkey = api.get("/api/v1/log/key").text.strip()
-    wit = Witness("bank-witness", CosignatureSigner("bank-witness", witness_id.key), vkey,
-                  tmp_path / "w.json")
+    wit = Witness(
+        "bank-witness", CosignatureSigner("bank-witness", witness_id.key), vkey, tmp_path / "w.json"
+    )
     cp = api.get("/api/v1/log/checkpoint").json()
     line = wit.cosign(cp["note"], [], int(time.time())).line()
     stored = api.post(f"/api/v1/log/checkpoints/{cp['size']}/cosignatures", json={"line": line})
     assert stored.status_code == 200 and stored.json()["cosigners"] == ["bank-witness"]
     register(platform, operator, "f-1", ["farmer"])
     cp2 = api.get("/api/v1/log/checkpoint").json()
-    good = [signing.b64decode(h) for h in api.get(
-        "/api/v1/log/proofs/consistency", params={"first": cp["size"], "second": cp2["size"]}
-    ).json()["proof"]]
+    good = [
+        signing.b64decode(h)
+        for h in api.get(
+            "/api/v1/log/proofs/consistency", params={"first": cp["size"], "second": cp2["size"]}
+        ).json()["proof"]
+    ]
     with pytest.raises(WitnessRefusal, match="not consistent"):
         wit.cosign(cp2["note"], [bytes(32)] * len(good), int(time.time()))
     assert wit.state() is not None and wit.state().size == cp["size"]  # type: ignore[union-attr]
     wit.cosign(cp2["note"], good, int(time.time()))
     stranger = CosignatureSigner("bank-witness", signing.generate())
     forged = stranger.cosign(open_checkpoint(cp2["note"], NoteVerifier.parse(vkey))[0].body(), 1)
-    refused = api.post(f"/api/v1/log/checkpoints/{cp2['size']}/cosignatures",
-                       json={"line": forged.line()})
+    refused = api.post(
+        f"/api/v1/log/checkpoints/{cp2['size']}/cosignatures", json={"line": forged.line()}
+    )
     assert refused.status_code == 401
 
 
@@ -130,12 +166,25 @@ def test_custodial_signing(api: TestClient, platform: Platform, operator: Identi
     with platform.engine.begin() as conn:
         key = custody.create_key(conn, master, "farmer-c", utc_now())
     held = Identity("farmer-c", key)
-    platform.kernel.submit(operator.sign("party.register", {
-        "party_id": "farmer-c", "name": "C", "kind": "person", "roles": ["farmer"],
-        "public_key": held.public_key_b64}, START))
+    platform.kernel.submit(
+        operator.sign(
+            "party.register",
+            {
+                "party_id": "farmer-c",
+                "name": "C",
+                "kind": "person",
+                "roles": ["farmer"],
+                "public_key": held.public_key_b64,
+            },
+            START,
+        )
+    )
     headers = _token(platform, held)
     token = new_token()
-    response = api.post("/api/v1/commands/custodial", headers=headers, json={
-        "type": "party.issue_token", "payload": token.payload, "idempotency_key": "c-1"})
+    response = api.post(
+        "/api/v1/commands/custodial",
+        headers=headers,
+        json={"type": "party.issue_token", "payload": token.payload, "idempotency_key": "c-1"},
+    )
     assert response.status_code == 201, response.text
     assert response.json()["actor"] == "farmer-c"

@@ -33,8 +33,14 @@ def _state(platform: Platform) -> tuple[int, str]:
 
 
 def _register_payload(ident: Identity, party_id: str, **extra: object) -> dict[str, object]:
-    return {"party_id": party_id, "name": "Farm", "kind": "person", "roles": ["farmer"],
-            "public_key": ident.public_key_b64, **extra}
+    return {
+        "party_id": party_id,
+        "name": "Farm",
+        "kind": "person",
+        "roles": ["farmer"],
+        "public_key": ident.public_key_b64,
+        **extra,
+    }
 
 
 def test_genesis_then_register(platform: Platform, operator: Identity) -> None:
@@ -50,8 +56,13 @@ def test_genesis_then_register(platform: Platform, operator: Identity) -> None:
 def test_second_genesis_refused(platform: Platform, operator: Identity) -> None:
     other = Identity("op2", signing.generate())
     with pytest.raises(Conflict, match="first entry"):
-        platform.kernel.submit(other.sign("party.genesis", {
-            "party_id": "op2", "name": "x", "public_key": other.public_key_b64}, START))
+        platform.kernel.submit(
+            other.sign(
+                "party.genesis",
+                {"party_id": "op2", "name": "x", "public_key": other.public_key_b64},
+                START,
+            )
+        )
 
 
 def test_idempotent_retry_returns_first_receipt(platform: Platform, operator: Identity) -> None:
@@ -67,11 +78,13 @@ def test_idempotent_retry_returns_first_receipt(platform: Platform, operator: Id
 
 def test_same_key_different_body_conflicts(platform: Platform, operator: Identity) -> None:
     a, b = Identity("farmer-a", signing.generate()), Identity("farmer-b", signing.generate())
-    platform.kernel.submit(operator.sign("party.register", _register_payload(a, "farmer-a"),
-                                         START, "same"))
+    platform.kernel.submit(
+        operator.sign("party.register", _register_payload(a, "farmer-a"), START, "same")
+    )
     with pytest.raises(IdempotencyConflict):
-        platform.kernel.submit(operator.sign("party.register", _register_payload(b, "farmer-b"),
-                                             START, "same"))
+        platform.kernel.submit(
+            operator.sign("party.register", _register_payload(b, "farmer-b"), START, "same")
+        )
 
 
 def test_bad_uscc_refused_and_nothing_written(platform: Platform, operator: Identity) -> None:
@@ -110,31 +123,50 @@ def test_signature_role_and_date_checks(platform: Platform, operator: Identity) 
     with pytest.raises(InvalidCommand, match="unknown command type"):
         platform.kernel.submit(operator.sign("party.fly", {}, START))
     with pytest.raises(InvalidCommand, match="roles"):
-        platform.kernel.submit(operator.sign("party.register", {**payload, "roles": ["pilot"]},
-                                             START))
+        platform.kernel.submit(
+            operator.sign("party.register", {**payload, "roles": ["pilot"]}, START)
+        )
 
 
 def test_rotation_and_revoked_key_refused(platform: Platform, operator: Identity) -> None:
     old = register(platform, operator, "farmer-li", ["farmer"])
     new = Identity("farmer-li", signing.generate())
-    platform.kernel.submit(old.sign("party.rotate_key", {
-        "party_id": "farmer-li", "new_public_key": new.public_key_b64}, START))
+    platform.kernel.submit(
+        old.sign(
+            "party.rotate_key",
+            {"party_id": "farmer-li", "new_public_key": new.public_key_b64},
+            START,
+        )
+    )
     token = {"token_id": "0123456789abcdef", "secret_sha256": "00" * 32}
     with pytest.raises(KeyRevoked):
         platform.kernel.submit(old.sign("party.issue_token", token, START))
     platform.kernel.submit(new.sign("party.issue_token", token, START))
     with pytest.raises(LastKey):
-        platform.kernel.submit(new.sign("party.revoke_key", {
-            "party_id": "farmer-li", "key_id": new.key_id, "reason": "lost"}, START))
-    platform.kernel.submit(operator.sign("party.revoke_key", {
-        "party_id": "farmer-li", "key_id": new.key_id, "reason": "phone stolen"}, START))
+        platform.kernel.submit(
+            new.sign(
+                "party.revoke_key",
+                {"party_id": "farmer-li", "key_id": new.key_id, "reason": "lost"},
+                START,
+            )
+        )
+    platform.kernel.submit(
+        operator.sign(
+            "party.revoke_key",
+            {"party_id": "farmer-li", "key_id": new.key_id, "reason": "phone stolen"},
+            START,
+        )
+    )
     with pytest.raises(KeyRevoked):
-        platform.kernel.submit(new.sign("party.revoke_token", {"token_id": "0123456789abcdef"},
-                                        START))
+        platform.kernel.submit(
+            new.sign("party.revoke_token", {"token_id": "0123456789abcdef"}, START)
+        )
 
 
 def test_close_day_moves_the_business_date(platform: Platform, operator: Identity) -> None:
-    receipt = platform.kernel.submit(operator.sign("clock.close_day", {"date": "2026-03-02"}, START))
+    receipt = platform.kernel.submit(
+        operator.sign("clock.close_day", {"date": "2026-03-02"}, START)
+    )
     assert receipt.events[-1].data == {"date": "2026-03-02", "next": "2026-03-03"}
     with pytest.raises(Conflict):
         platform.kernel.submit(operator.sign("clock.close_day", {"date": "2026-03-03"}, START))
@@ -154,8 +186,9 @@ def test_crash_mid_command_leaves_nothing(
     monkeypatch.setitem(platform.registry.appliers, "party.key_added", explode)
     ident = Identity("farmer-z", signing.generate())
     with pytest.raises(RuntimeError):
-        platform.kernel.submit(operator.sign("party.register", _register_payload(ident, "farmer-z"),
-                                             START))
+        platform.kernel.submit(
+            operator.sign("party.register", _register_payload(ident, "farmer-z"), START)
+        )
     assert _state(platform) == before
     with platform.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(parties)).scalar() == 1
@@ -165,8 +198,9 @@ def test_batch_keeps_good_commands_and_refuses_bad(
     platform: Platform, operator: Identity, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     idents = [Identity(f"f-{i}", signing.generate()) for i in range(4)]
-    items = [operator.sign("party.register", _register_payload(x, x.party_id), START)
-             for x in idents]
+    items = [
+        operator.sign("party.register", _register_payload(x, x.party_id), START) for x in idents
+    ]
     items[1] = operator.sign("party.register", _register_payload(idents[0], "f-dup"), START)
     original = party_handlers._apply_registered
 

@@ -31,12 +31,23 @@ def _story(platform: Platform, operator: Identity, tmp: Path) -> None:
     witness = register(platform, operator, "bank-witness", ["witness"])
     with begin_write(platform.engine) as conn:
         cps.publish(conn, platform.log_signer, utc_now())
-    platform.kernel.submit(farmer.sign("party.rotate_key", {
-        "party_id": "farmer-li",
-        "new_public_key": signing.b64encode(signing.public_bytes(signing.generate()))}, START))
+    platform.kernel.submit(
+        farmer.sign(
+            "party.rotate_key",
+            {
+                "party_id": "farmer-li",
+                "new_public_key": signing.b64encode(signing.public_bytes(signing.generate())),
+            },
+            START,
+        )
+    )
     platform.kernel.submit(operator.sign("clock.close_day", {"date": START.isoformat()}, START))
-    wit = Witness("bank-witness", CosignatureSigner("bank-witness", witness.key),
-                  platform.log_signer.verifier_key(), tmp / "witness.json")
+    wit = Witness(
+        "bank-witness",
+        CosignatureSigner("bank-witness", witness.key),
+        platform.log_signer.verifier_key(),
+        tmp / "witness.json",
+    )
     with begin_write(platform.engine) as conn:
         checkpoint = cps.publish(conn, platform.log_signer, utc_now())
         sig = wit.cosign(checkpoint.note, [], int(time.time()))
@@ -44,8 +55,12 @@ def _story(platform: Platform, operator: Identity, tmp: Path) -> None:
 
 
 def _verify(platform: Platform, directory: Path) -> str:
-    summary = verify_export(directory, platform.log_signer.verifier_key(), build_registry(),
-                            lambda conn: views.witness_keys(conn, active_only=False))
+    summary = verify_export(
+        directory,
+        platform.log_signer.verifier_key(),
+        build_registry(),
+        lambda conn: views.witness_keys(conn, active_only=False),
+    )
     return summary.line()
 
 
@@ -79,7 +94,7 @@ def _rewrite_entry(directory: Path, seq: int, change: callable) -> None:  # type
 
 def test_altered_entry_is_named(platform: Platform, exported: Path) -> None:
     _rewrite_entry(exported, 3, lambda e: e.__setitem__("accepted_at", "2020-01-01T00:00:00Z"))
-    with pytest.raises(VerifyFailure, match="^entry 3: altered"):
+    with pytest.raises(VerifyFailure, match=r"^entry 3: altered"):
         _verify(platform, exported)
 
 
@@ -135,8 +150,9 @@ def test_tampered_notes_fail(platform: Platform, exported: Path, what: str) -> N
         _verify(platform, exported)
 
 
-def test_replay_restores_a_tampered_projection(platform: Platform, operator: Identity,
-                                               tmp_path: Path) -> None:
+def test_replay_restores_a_tampered_projection(
+    platform: Platform, operator: Identity, tmp_path: Path
+) -> None:
     _story(platform, operator, tmp_path)
     good = replay_in_place(platform.engine, platform.registry).state_digest
     with platform.engine.begin() as conn:
@@ -144,12 +160,16 @@ def test_replay_restores_a_tampered_projection(platform: Platform, operator: Ide
     assert replay_in_place(platform.engine, platform.registry).state_digest == good
 
 
-def test_replay_refuses_a_tampered_log(platform: Platform, operator: Identity,
-                                       tmp_path: Path) -> None:
+def test_replay_refuses_a_tampered_log(
+    platform: Platform, operator: Identity, tmp_path: Path
+) -> None:
     _story(platform, operator, tmp_path)
     with platform.engine.begin() as conn:
         body = conn.execute(log_entries.select().where(log_entries.c.seq == 1)).first().body
-        conn.execute(update(log_entries).where(log_entries.c.seq == 1).values(
-            body=body.replace(b"Farmer-Li", b"Farmer-Xx")))
+        conn.execute(
+            update(log_entries)
+            .where(log_entries.c.seq == 1)
+            .values(body=body.replace(b"Farmer-Li", b"Farmer-Xx"))
+        )
     with pytest.raises(ReplayDivergence, match="entry 1"):
         replay_in_place(platform.engine, platform.registry)

@@ -27,8 +27,10 @@ class NewToken:
 
     @property
     def payload(self) -> dict[str, str]:
-        return {"token_id": self.token_id,
-                "secret_sha256": hashlib.sha256(self.secret.encode()).hexdigest()}
+        return {
+            "token_id": self.token_id,
+            "secret_sha256": hashlib.sha256(self.secret.encode()).hexdigest(),
+        }
 
 
 def new_token() -> NewToken:
@@ -50,7 +52,7 @@ def caller(request: Request) -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
         raise AuthenticationFailed("this needs an API token: Authorization: Bearer phk_...")
-    token_id, _, secret = token[len(TOKEN_PREFIX):].partition("_")
+    token_id, _, secret = token[len(TOKEN_PREFIX) :].partition("_")
     platform = request.app.state.platform
     with platform.engine.connect() as conn:
         party_id = views.token_party(conn, token_id, secret)

@@ -15,9 +15,17 @@ PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("puhui.api")
 
 
-def problem(status: int, title: str, detail: str, code: str, instance: str, **extra: object) -> JSONResponse:
-    body = {"type": f"https://puhui.dev/problems/{code}", "title": title, "status": status,
-            "detail": detail, "instance": instance, **extra}
+def problem(
+    status: int, title: str, detail: str, code: str, instance: str, **extra: object
+) -> JSONResponse:
+    body = {
+        "type": f"https://puhui.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -31,16 +39,32 @@ def install(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in exc.errors()[:20]]
         detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
-        return problem(422, "The request is not valid", detail, "invalid-request",
-                       request.url.path, errors=errors)
+        return problem(
+            422,
+            "The request is not valid",
+            detail,
+            "invalid-request",
+            request.url.path,
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, "HTTP error", str(exc.detail), f"http-{exc.status_code}",
-                       request.url.path)
+        return problem(
+            exc.status_code,
+            "HTTP error",
+            str(exc.detail),
+            f"http-{exc.status_code}",
+            request.url.path,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
-        return problem(500, "Internal error", "the request failed; nothing was changed",
-                       "internal-error", request.url.path)
+        return problem(
+            500,
+            "Internal error",
+            "the request failed; nothing was changed",
+            "internal-error",
+            request.url.path,
+        )

@@ -62,7 +62,9 @@ def submit_custodial(
     from puhui.client import Identity
 
     p = platform(request)
-    master = custody.load_master_key(p.settings.custody_master_key, p.settings.custody_master_key_file)
+    master = custody.load_master_key(
+        p.settings.custody_master_key, p.settings.custody_master_key_file
+    )
     with p.engine.connect() as conn:
         key_ids = [body.key_id] if body.key_id else custody.custodial_key_ids(conn, who.party_id)
         active = {k.key_id for k in views.keys_of(conn, who.party_id, active_only=True)}
@@ -126,8 +128,12 @@ def inclusion(
     with platform(request).engine.connect() as conn:
         proof = log.inclusion_proof(conn, index, tree_size)
         leaf = log.leaf_hashes(conn, index, index + 1)[0]
-    return {"index": index, "tree_size": tree_size, "leaf_hash": leaf.hex(),
-            "proof": [signing.b64encode(h) for h in proof]}
+    return {
+        "index": index,
+        "tree_size": tree_size,
+        "leaf_hash": leaf.hex(),
+        "proof": [signing.b64encode(h) for h in proof],
+    }
 
 
 @router.get("/log/proofs/consistency", tags=["log"])
@@ -161,19 +167,29 @@ def entry(request: Request, seq: int, who: Authed, tree_size: int | None = None)
         if size is None or size <= seq:
             size = log.tree_head(conn).size
         proof = log.inclusion_proof(conn, seq, size)
-    return {"seq": seq, "entry": json.loads(body), "leaf_hash": leaf.hex(), "tree_size": size,
-            "inclusion_proof": [signing.b64encode(h) for h in proof]}
+    return {
+        "seq": seq,
+        "entry": json.loads(body),
+        "leaf_hash": leaf.hex(),
+        "tree_size": size,
+        "inclusion_proof": [signing.b64encode(h) for h in proof],
+    }
 
 
 @router.get("/parties", tags=["parties"])
 def list_parties(
-    request: Request, who: Authed, role: str | None = None, after: str | None = None,
+    request: Request,
+    who: Authed,
+    role: str | None = None,
+    after: str | None = None,
     limit: int = Query(100, ge=1, le=500),
 ) -> dict[str, Any]:
     with platform(request).engine.connect() as conn:
         found = views.list_parties(conn, role=role, after=after, limit=limit)
-    return {"parties": [p.to_json() for p in found],
-            "next_after": found[-1].party_id if len(found) == limit else None}
+    return {
+        "parties": [p.to_json() for p in found],
+        "next_after": found[-1].party_id if len(found) == limit else None,
+    }
 
 
 @router.get("/parties/{party_id}", tags=["parties"])
@@ -181,6 +197,14 @@ def get_party(request: Request, party_id: str, who: Authed) -> dict[str, Any]:
     with platform(request).engine.connect() as conn:
         party = views.get_party(conn, party_id)
         keys = views.keys_of(conn, party_id)
-    return party.to_json() | {"keys": [
-        {"key_id": k.key_id, "public_key": signing.b64encode(k.public_key),
-         "added_seq": k.added_seq, "revoked_seq": k.revoked_seq} for k in keys]}
+    return party.to_json() | {
+        "keys": [
+            {
+                "key_id": k.key_id,
+                "public_key": signing.b64encode(k.public_key),
+                "added_seq": k.added_seq,
+                "revoked_seq": k.revoked_seq,
+            }
+            for k in keys
+        ]
+    }

@@ -40,8 +40,12 @@ class StoredCheckpoint:
     cosigners: tuple[str, ...]
 
     def to_json(self) -> dict[str, object]:
-        return {"size": self.size, "root": signing.b64encode(self.root), "note": self.note,
-                "cosigners": list(self.cosigners)}
+        return {
+            "size": self.size,
+            "root": signing.b64encode(self.root),
+            "note": self.note,
+            "cosigners": list(self.cosigners),
+        }
 
 
 def load_log_signer(key_file: Path, origin: str, *, create: bool = False) -> NoteSigner:
@@ -83,15 +87,18 @@ def publish(conn: Connection, signer: NoteSigner, now: datetime) -> StoredCheckp
     if last != head.size:
         body = Checkpoint(signer.name, head.size, head.root).body()
         note = sign_checkpoint(Checkpoint.parse_body(body), signer)
-        conn.execute(insert(checkpoints).values(
-            size=head.size, root=head.root, note=note, created_at=now))
+        conn.execute(
+            insert(checkpoints).values(size=head.size, root=head.root, note=note, created_at=now)
+        )
     return get_checkpoint(conn, head.size)
 
 
 def list_checkpoints(conn: Connection, *, after: int = -1, limit: int = 100) -> list[int]:
     rows = conn.execute(
-        select(checkpoints.c.size).where(checkpoints.c.size > after)
-        .order_by(checkpoints.c.size).limit(max(1, min(limit, 1000)))
+        select(checkpoints.c.size)
+        .where(checkpoints.c.size > after)
+        .order_by(checkpoints.c.size)
+        .limit(max(1, min(limit, 1000)))
     )
     return [r.size for r in rows]
 
@@ -119,6 +126,9 @@ def add_cosignature(
     else:
         raise AuthenticationFailed(f"cosignature by {sig.name} does not verify for size {size}")
     if sig.name not in stored.cosigners:
-        conn.execute(insert(cosignatures).values(
-            size=size, witness=sig.name, line=sig.line(), timestamp=timestamp))
+        conn.execute(
+            insert(cosignatures).values(
+                size=size, witness=sig.name, line=sig.line(), timestamp=timestamp
+            )
+        )
     return get_checkpoint(conn, size)

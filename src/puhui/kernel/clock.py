@@ -76,7 +76,10 @@ def business_date(conn: Connection) -> date | None:
 def register(registry: Registry) -> None:
     registry.command(
         CommandSpec(
-            "clock.close_day", CloseDay, close_day, CLOSE_DAY_ROLES,
+            "clock.close_day",
+            CloseDay,
+            close_day,
+            CLOSE_DAY_ROLES,
             summary="Close the business day: run close-of-day work and move to the next date",
         )
     )

@@ -86,14 +86,19 @@ def _write_checkpoints(conn: Connection, out: Path, latest_note: str, size: int)
             root = log.root_at(conn, cp_size)
             proof: list[str] = []
             if previous is not None and previous[0] > 0:
-                proof = [signing.b64encode(h) for h in log.consistency_proof(conn, previous[0], cp_size)]
+                proof = [
+                    signing.b64encode(h) for h in log.consistency_proof(conn, previous[0], cp_size)
+                ]
             handle.write(json.dumps({"size": cp_size, "note": note, "consistency": proof}) + "\n")
             previous = (cp_size, root)
     return len(sizes)
 
 
 def _all_sizes(conn: Connection) -> list[int]:
-    return [r.size for r in conn.execute(select(checkpoints_table.c.size).order_by(checkpoints_table.c.size))]
+    return [
+        r.size
+        for r in conn.execute(select(checkpoints_table.c.size).order_by(checkpoints_table.c.size))
+    ]
 
 
 def export(
@@ -116,9 +121,14 @@ def export(
         digest = state_digest(conn)
     state = sign_checkpoint_text(state_note_text(signer.name, head.size, digest), signer)
     (out / "state.note").write_text(state, encoding="utf-8")
-    manifest = {"format": EXPORT_FORMAT, "origin": signer.name, "size": head.size,
-                "entry_files": files, "entries_per_file": ENTRIES_PER_FILE,
-                "log_key": signer.verifier_key()}
+    manifest = {
+        "format": EXPORT_FORMAT,
+        "origin": signer.name,
+        "size": head.size,
+        "entry_files": files,
+        "entries_per_file": ENTRIES_PER_FILE,
+        "log_key": signer.verifier_key(),
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     if stored is None:
         with engine.begin() as conn:
@@ -126,8 +136,11 @@ def export(
                 select(checkpoints_table.c.size).where(checkpoints_table.c.size == head.size)
             ).scalar()
             if exists is None:
-                conn.execute(insert(checkpoints_table).values(
-                    size=head.size, root=head.root, note=note, created_at=now))
+                conn.execute(
+                    insert(checkpoints_table).values(
+                        size=head.size, root=head.root, note=note, created_at=now
+                    )
+                )
     return ExportSummary(head.size, count, digest, out)
 
 

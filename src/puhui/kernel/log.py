@@ -167,7 +167,9 @@ def leaf_hashes(conn: Connection, start: int, end: int) -> list[bytes]:
     return [r.leaf_hash for r in rows]
 
 
-def stream_entries(conn: Connection, start: int = 0, batch: int = 2000) -> Iterator[tuple[int, bytes]]:
+def stream_entries(
+    conn: Connection, start: int = 0, batch: int = 2000
+) -> Iterator[tuple[int, bytes]]:
     """Entries in order, read in keyset pages so memory stays flat however long the log."""
     position = start
     while True:

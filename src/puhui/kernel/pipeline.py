@@ -130,8 +130,12 @@ def validate_payload(spec: CommandSpec, payload: Any) -> BaseModel:
 
 
 def _resolve_signer(
-    conn: Connection, registry: Registry, spec: CommandSpec, signed: SignedCommand,
-    payload: BaseModel, seq: int,
+    conn: Connection,
+    registry: Registry,
+    spec: CommandSpec,
+    signed: SignedCommand,
+    payload: BaseModel,
+    seq: int,
 ) -> Signer:
     authority = registry.require_authority()
     if seq == 0:
@@ -171,7 +175,10 @@ def _check_idempotency(conn: Connection, signed: SignedCommand) -> Repeat | None
 
 
 def decide(
-    conn: Connection, registry: Registry, signed: SignedCommand, seq: int,
+    conn: Connection,
+    registry: Registry,
+    signed: SignedCommand,
+    seq: int,
     cache: TxCache | None = None,
 ) -> Accepted | Repeat:
     """Check ``signed`` and run its handler as entry ``seq``. Writes nothing.
@@ -214,7 +221,10 @@ def _today(conn: Connection, cache: TxCache | None) -> date | None:
 
 
 def execute(
-    conn: Connection, registry: Registry, signed: SignedCommand, seq: int,
+    conn: Connection,
+    registry: Registry,
+    signed: SignedCommand,
+    seq: int,
     cache: TxCache | None = None,
 ) -> Accepted | Repeat:
     """``decide`` then, when accepted, apply the events to the projections."""
@@ -225,8 +235,12 @@ def execute(
 
 
 def apply_events(
-    conn: Connection, registry: Registry, signed: SignedCommand, seq: int,
-    events: tuple[Event, ...], cache: TxCache | None = None,
+    conn: Connection,
+    registry: Registry,
+    signed: SignedCommand,
+    seq: int,
+    events: tuple[Event, ...],
+    cache: TxCache | None = None,
 ) -> None:
     cmd = signed.command
     actx = ApplyContext(seq, cmd.business_date, cmd)
@@ -237,10 +251,15 @@ def apply_events(
         applier(conn, event, actx)
         if cache is not None and event.type.startswith("clock."):
             cache.business_date = None
-    conn.execute(_INSERT_IDEMPOTENCY, {
-        "actor": cmd.actor, "idempotency_key": cmd.idempotency_key,
-        "command_hash": signed.command_hash, "seq": seq,
-    })
+    conn.execute(
+        _INSERT_IDEMPOTENCY,
+        {
+            "actor": cmd.actor,
+            "idempotency_key": cmd.idempotency_key,
+            "command_hash": signed.command_hash,
+            "seq": seq,
+        },
+    )
     named = {p for e in events for p in e.parties} - {cmd.actor}
     rows = [{"party_id": cmd.actor, "seq": seq, "role": "signer"}]
     rows += [{"party_id": p, "seq": seq, "role": "named"} for p in sorted(named)]

@@ -11,6 +11,7 @@ composition root (`puhui.bootstrap`):
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -69,7 +70,7 @@ class ApplyContext:
 @dataclass(frozen=True)
 class CommandSpec:
     type: str
-    payload: type[BaseModel]
+    payload: builtins.type[BaseModel]
     handler: Handler
     roles: frozenset[str] | None = None
     """Roles allowed to submit; None means any active party."""

@@ -18,8 +18,8 @@ from puhui.kernel import merkle, signing
 from puhui.kernel.canonical import CanonicalizationError, canonical_json
 from puhui.kernel.commands import Command, SignedCommand
 from puhui.kernel.digest import projection_tables, state_digest
-from puhui.kernel.log import LogAppender, stream_entries, tree_head
 from puhui.kernel.errors import PuhuiError
+from puhui.kernel.log import LogAppender, stream_entries, tree_head
 from puhui.kernel.pipeline import Accepted, TxCache, apply_events, decide, preverify
 from puhui.kernel.registry import Registry
 from puhui.kernel.store.engine import begin_write, metadata

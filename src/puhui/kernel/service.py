@@ -71,7 +71,9 @@ def entry_json(signed: SignedCommand, seq: int, events: Sequence[Event], accepte
     try:
         return canonical_json(entry)
     except CanonicalizationError as exc:
-        raise InvariantViolation(f"{signed.command.type} produced an event that is not JSON: {exc}") from exc
+        raise InvariantViolation(
+            f"{signed.command.type} produced an event that is not JSON: {exc}"
+        ) from exc
 
 
 def receipt_from_entry(body: bytes, leaf_hash: bytes, *, repeat: bool) -> Receipt:
@@ -143,7 +145,9 @@ class Kernel:
         with begin_write(self.engine) as conn:
             appender = LogAppender.open(conn)
             cache = TxCache()
-            preverify(conn, self.registry, [p for p in parsed if isinstance(p, SignedCommand)], cache)
+            preverify(
+                conn, self.registry, [p for p in parsed if isinstance(p, SignedCommand)], cache
+            )
             for signed in parsed:
                 if isinstance(signed, PuhuiError):
                     results.append(signed)
@@ -171,8 +175,13 @@ class Kernel:
             raise InvariantViolation(f"{signed.command.type} could not be applied: {exc}") from exc
 
     def _run(
-        self, conn: Connection, appender: LogAppender, signed: SignedCommand, cache: TxCache,
-        *, fragile: bool = False,
+        self,
+        conn: Connection,
+        appender: LogAppender,
+        signed: SignedCommand,
+        cache: TxCache,
+        *,
+        fragile: bool = False,
     ) -> Receipt:
         seq = appender.size
         outcome = decide(conn, self.registry, signed, seq, cache)
@@ -195,6 +204,13 @@ class Kernel:
             raise InvariantViolation(f"entry took position {appended_seq}, expected {seq}")
         cmd = signed.command
         return Receipt(
-            seq, leaf, cmd.type, cmd.actor, cmd.idempotency_key, cmd.business_date,
-            outcome.events, False, accepted_at,
+            seq,
+            leaf,
+            cmd.type,
+            cmd.actor,
+            cmd.idempotency_key,
+            cmd.business_date,
+            outcome.events,
+            False,
+            accepted_at,
         )

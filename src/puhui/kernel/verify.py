@@ -30,7 +30,7 @@ from puhui.kernel.note import (
     open_checkpoint,
 )
 from puhui.kernel.registry import Registry
-from puhui.kernel.replay import REPLAY_CHUNK_ENTRIES, Replayer, ReplayDivergence
+from puhui.kernel.replay import REPLAY_CHUNK_ENTRIES, ReplayDivergence, Replayer
 from puhui.kernel.store.engine import make_engine, metadata
 
 WitnessKeys = Callable[[Any], dict[str, list[bytes]]]
@@ -86,7 +86,9 @@ def _checkpoints(directory: Path, verifier: NoteVerifier) -> list[_Checkpoint]:
         try:
             record = json.loads(line)
             checkpoint, note = open_checkpoint(record["note"], verifier, origin=verifier.name)
-            proof = [signing.b64decode(h, length=32, what="proof hash") for h in record["consistency"]]
+            proof = [
+                signing.b64decode(h, length=32, what="proof hash") for h in record["consistency"]
+            ]
         except (ValueError, KeyError, TypeError, NoteError) as exc:
             raise VerifyFailure(where, f"not a checkpoint signed by the log key: {exc}") from exc
         where = f"checkpoint at size {checkpoint.size}"
@@ -123,7 +125,10 @@ def _entries(directory: Path, files: list[str], size: int) -> Iterator[tuple[int
 
 
 def verify_export(
-    directory: Path, log_key: str, registry: Registry, witness_keys: WitnessKeys,
+    directory: Path,
+    log_key: str,
+    registry: Registry,
+    witness_keys: WitnessKeys,
     progress: Callable[[int], None] | None = None,
 ) -> VerifySummary:
     try:
@@ -151,8 +156,13 @@ def verify_export(
 
 
 def _replay(
-    directory: Path, manifest: dict[str, Any], cps: list[_Checkpoint], registry: Registry,
-    engine: Any, witness_keys: WitnessKeys, verifier: NoteVerifier,
+    directory: Path,
+    manifest: dict[str, Any],
+    cps: list[_Checkpoint],
+    registry: Registry,
+    engine: Any,
+    witness_keys: WitnessKeys,
+    verifier: NoteVerifier,
     progress: Callable[[int], None] | None,
 ) -> tuple[str, int]:
     roots = {c.checkpoint.size: c.checkpoint.root for c in cps}
@@ -197,8 +207,10 @@ def _check_cosignatures(
                 continue
             where = f"checkpoint at size {cp.checkpoint.size}"
             candidates = keys.get(sig.name, [])
-            if not any(CosignatureVerifier(sig.name, k).verify(cp.note.text, sig) is not None
-                       for k in candidates):
+            if not any(
+                CosignatureVerifier(sig.name, k).verify(cp.note.text, sig) is not None
+                for k in candidates
+            ):
                 raise VerifyFailure(where, f"cosignature by {sig.name!r} does not verify")
             count += 1
     return count
@@ -215,4 +227,6 @@ def _check_state(directory: Path, verifier: NoteVerifier, size: int, digest: str
     if lines[:3] != [STATE_NOTE_HEADER, verifier.name, str(size)]:
         raise VerifyFailure("state.note", "is not the state of this log at this size")
     if lines[3] != digest:
-        raise VerifyFailure("state", f"replayed state digest {digest} differs from signed {lines[3]}")
+        raise VerifyFailure(
+            "state", f"replayed state digest {digest} differs from signed {lines[3]}"
+        )

@@ -53,13 +53,18 @@ def create_key(conn: Connection, master: bytes, party_id: str, now: datetime) ->
     kid = signing.key_id(signing.public_bytes(key))
     nonce = os.urandom(NONCE_BYTES)
     sealed = AESGCM(master).encrypt(nonce, signing.private_seed(key), kid.encode())
-    conn.execute(insert(custodial_keys).values(
-        key_id=kid, party_id=party_id, nonce=nonce, ciphertext=sealed, created_at=now))
+    conn.execute(
+        insert(custodial_keys).values(
+            key_id=kid, party_id=party_id, nonce=nonce, ciphertext=sealed, created_at=now
+        )
+    )
     return key
 
 
 def custodial_key_ids(conn: Connection, party_id: str) -> list[str]:
-    rows = conn.execute(select(custodial_keys.c.key_id).where(custodial_keys.c.party_id == party_id))
+    rows = conn.execute(
+        select(custodial_keys.c.key_id).where(custodial_keys.c.party_id == party_id)
+    )
     return [r.key_id for r in rows]
 
 
@@ -71,5 +76,7 @@ def load_key(conn: Connection, master: bytes, key_id: str) -> tuple[str, Ed25519
     try:
         seed = AESGCM(master).decrypt(row.nonce, row.ciphertext, key_id.encode())
     except InvalidTag as exc:
-        raise InvariantViolation(f"custodial key {key_id} does not open with this master key") from exc
+        raise InvariantViolation(
+            f"custodial key {key_id} does not open with this master key"
+        ) from exc
     return row.party_id, signing.from_seed(seed)

@@ -1,15 +1,15 @@
 """Errors of the parties context.
 
-    InvalidCommand (kernel)
-    ├── InvalidUSCC        the USCC fails GB 32100-2015 (length, alphabet or check digit)
-    └── InvalidPublicKey   not a 32-byte Ed25519 public key in base64
-    Conflict (kernel)
-    ├── PartyExists        the party id or USCC is already registered
-    └── KeyExists          the key is already registered
-    NotFound (kernel)
-    └── UnknownParty
-    RuleViolation (kernel)
-    └── LastKey            revoking would leave the party with no key to sign with
+InvalidCommand (kernel)
+├── InvalidUSCC        the USCC fails GB 32100-2015 (length, alphabet or check digit)
+└── InvalidPublicKey   not a 32-byte Ed25519 public key in base64
+Conflict (kernel)
+├── PartyExists        the party id or USCC is already registered
+└── KeyExists          the key is already registered
+NotFound (kernel)
+└── UnknownParty
+RuleViolation (kernel)
+└── LastKey            revoking would leave the party with no key to sign with
 """
 
 from puhui.kernel.errors import Conflict, InvalidCommand, NotFound, RuleViolation

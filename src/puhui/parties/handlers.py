@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, update
@@ -34,10 +33,17 @@ def _new_key(ctx: HandlerContext, encoded: str) -> bytes:
     return public_key
 
 
-def _registered(party_id: str, name: str, kind: str, uscc: str | None, region: str | None,
-                roles: Sequence[str]) -> Event:
-    data = {"party_id": party_id, "name": name, "kind": kind, "uscc": uscc, "region": region,
-            "roles": sorted(set(roles))}
+def _registered(
+    party_id: str, name: str, kind: str, uscc: str | None, region: str | None, roles: Sequence[str]
+) -> Event:
+    data = {
+        "party_id": party_id,
+        "name": name,
+        "kind": kind,
+        "uscc": uscc,
+        "region": region,
+        "roles": sorted(set(roles)),
+    }
     return Event("party.registered", data, (party_id,))
 
 
@@ -88,8 +94,9 @@ def _active_key(ctx: HandlerContext, party_id: str, key_id: str) -> views.KeyInf
 
 
 def _key_revoked(party_id: str, key_id: str, reason: str) -> Event:
-    return Event("party.key_revoked", {"party_id": party_id, "key_id": key_id, "reason": reason},
-                 (party_id,))
+    return Event(
+        "party.key_revoked", {"party_id": party_id, "key_id": key_id, "reason": reason}, (party_id,)
+    )
 
 
 def rotate_key(ctx: HandlerContext, p: c.RotateKey) -> Sequence[Event]:
@@ -108,8 +115,9 @@ def rotate_key(ctx: HandlerContext, p: c.RotateKey) -> Sequence[Event]:
 def revoke_key(ctx: HandlerContext, p: c.RevokeKey) -> Sequence[Event]:
     _self_or_operator(ctx, p.party_id)
     _active_key(ctx, p.party_id, p.key_id)
-    remaining = [k for k in views.keys_of(ctx.conn, p.party_id, active_only=True)
-                 if k.key_id != p.key_id]
+    remaining = [
+        k for k in views.keys_of(ctx.conn, p.party_id, active_only=True) if k.key_id != p.key_id
+    ]
     if not remaining and ctx.command.actor == p.party_id:
         raise LastKey(f"{p.key_id} is the last active key of {p.party_id}; rotate it instead")
     return [_key_revoked(p.party_id, p.key_id, p.reason)]
@@ -137,8 +145,12 @@ def set_status(ctx: HandlerContext, p: c.SetStatus) -> Sequence[Event]:
 def issue_token(ctx: HandlerContext, p: c.IssueToken) -> Sequence[Event]:
     if views.token_owner(ctx.conn, p.token_id) is not None:
         raise Conflict(f"token {p.token_id} already exists")
-    data = {"party_id": ctx.command.actor, "token_id": p.token_id,
-            "secret_sha256": p.secret_sha256, "label": p.label}
+    data = {
+        "party_id": ctx.command.actor,
+        "token_id": p.token_id,
+        "secret_sha256": p.secret_sha256,
+        "label": p.label,
+    }
     return [Event("party.token_issued", data)]
 
 
@@ -160,24 +172,40 @@ _INSERT_KEY = insert(party_keys)
 
 def _apply_registered(conn: Connection, e: Event, ctx: ApplyContext) -> None:
     d = e.data
-    conn.execute(_INSERT_PARTY, {
-        "party_id": d["party_id"], "name": d["name"], "kind": d["kind"], "uscc": d["uscc"],
-        "region": d["region"], "status": PartyStatus.ACTIVE.value, "registered_seq": ctx.seq,
-        "registered_on": ctx.business_date,
-    })
+    conn.execute(
+        _INSERT_PARTY,
+        {
+            "party_id": d["party_id"],
+            "name": d["name"],
+            "kind": d["kind"],
+            "uscc": d["uscc"],
+            "region": d["region"],
+            "status": PartyStatus.ACTIVE.value,
+            "registered_seq": ctx.seq,
+            "registered_on": ctx.business_date,
+        },
+    )
     conn.execute(_INSERT_ROLE, [{"party_id": d["party_id"], "role": r} for r in d["roles"]])
 
 
 def _apply_key_added(conn: Connection, e: Event, ctx: ApplyContext) -> None:
-    conn.execute(_INSERT_KEY, {
-        "key_id": e.data["key_id"], "party_id": e.data["party_id"],
-        "public_key": signing.b64decode(e.data["public_key"]), "added_seq": ctx.seq,
-    })
+    conn.execute(
+        _INSERT_KEY,
+        {
+            "key_id": e.data["key_id"],
+            "party_id": e.data["party_id"],
+            "public_key": signing.b64decode(e.data["public_key"]),
+            "added_seq": ctx.seq,
+        },
+    )
 
 
 def _apply_key_revoked(conn: Connection, e: Event, ctx: ApplyContext) -> None:
-    conn.execute(update(party_keys).where(party_keys.c.key_id == e.data["key_id"]).values(
-        revoked_seq=ctx.seq, revoked_reason=e.data["reason"]))
+    conn.execute(
+        update(party_keys)
+        .where(party_keys.c.key_id == e.data["key_id"])
+        .values(revoked_seq=ctx.seq, revoked_reason=e.data["reason"])
+    )
 
 
 def _apply_roles_changed(conn: Connection, e: Event, _ctx: ApplyContext) -> None:
@@ -187,21 +215,31 @@ def _apply_roles_changed(conn: Connection, e: Event, _ctx: ApplyContext) -> None
 
 
 def _apply_status_changed(conn: Connection, e: Event, _ctx: ApplyContext) -> None:
-    conn.execute(update(parties).where(parties.c.party_id == e.data["party_id"]).values(
-        status=e.data["status"]))
+    conn.execute(
+        update(parties)
+        .where(parties.c.party_id == e.data["party_id"])
+        .values(status=e.data["status"])
+    )
 
 
 def _apply_token_issued(conn: Connection, e: Event, ctx: ApplyContext) -> None:
-    conn.execute(insert(api_tokens).values(
-        token_id=e.data["token_id"], party_id=e.data["party_id"],
-        secret_sha256=bytes.fromhex(e.data["secret_sha256"]), label=e.data["label"],
-        issued_seq=ctx.seq,
-    ))
+    conn.execute(
+        insert(api_tokens).values(
+            token_id=e.data["token_id"],
+            party_id=e.data["party_id"],
+            secret_sha256=bytes.fromhex(e.data["secret_sha256"]),
+            label=e.data["label"],
+            issued_seq=ctx.seq,
+        )
+    )
 
 
 def _apply_token_revoked(conn: Connection, e: Event, ctx: ApplyContext) -> None:
-    conn.execute(update(api_tokens).where(api_tokens.c.token_id == e.data["token_id"]).values(
-        revoked_seq=ctx.seq))
+    conn.execute(
+        update(api_tokens)
+        .where(api_tokens.c.token_id == e.data["token_id"])
+        .values(revoked_seq=ctx.seq)
+    )
 
 
 class PartyAuthority:
@@ -215,39 +253,74 @@ class PartyAuthority:
 
     def bootstrap_signer(self, payload: Any) -> Signer:
         assert isinstance(payload, c.Genesis)
-        return Signer(payload.party_id, decode_public_key(payload.public_key),
-                      frozenset({Role.OPERATOR.value}), revoked=False, party_active=True)
+        return Signer(
+            payload.party_id,
+            decode_public_key(payload.public_key),
+            frozenset({Role.OPERATOR.value}),
+            revoked=False,
+            party_active=True,
+        )
 
 
 def register_context(registry: Registry) -> None:
     specs = [
-        CommandSpec("party.genesis", c.Genesis, genesis, None, bootstrap=True,
-                    summary="First entry: the operator registers itself and starts the clock"),
-        CommandSpec("party.register", c.RegisterParty, register, OPERATOR,
-                    summary="Register an organisation or person with roles and a public key"),
-        CommandSpec("party.rotate_key", c.RotateKey, rotate_key,
-                    summary="Add a new key and retire an old one"),
+        CommandSpec(
+            "party.genesis",
+            c.Genesis,
+            genesis,
+            None,
+            bootstrap=True,
+            summary="First entry: the operator registers itself and starts the clock",
+        ),
+        CommandSpec(
+            "party.register",
+            c.RegisterParty,
+            register,
+            OPERATOR,
+            summary="Register an organisation or person with roles and a public key",
+        ),
+        CommandSpec(
+            "party.rotate_key",
+            c.RotateKey,
+            rotate_key,
+            summary="Add a new key and retire an old one",
+        ),
         CommandSpec("party.revoke_key", c.RevokeKey, revoke_key, summary="Revoke a key"),
-        CommandSpec("party.change_roles", c.ChangeRoles, change_roles, OPERATOR,
-                    summary="Grant or withdraw roles"),
-        CommandSpec("party.set_status", c.SetStatus, set_status, OPERATOR,
-                    summary="Suspend or reactivate a party"),
-        CommandSpec("party.issue_token", c.IssueToken, issue_token,
-                    summary="Register an API token (its secret's hash) for the signer"),
-        CommandSpec("party.revoke_token", c.RevokeToken, revoke_token,
-                    summary="Revoke an API token"),
+        CommandSpec(
+            "party.change_roles",
+            c.ChangeRoles,
+            change_roles,
+            OPERATOR,
+            summary="Grant or withdraw roles",
+        ),
+        CommandSpec(
+            "party.set_status",
+            c.SetStatus,
+            set_status,
+            OPERATOR,
+            summary="Suspend or reactivate a party",
+        ),
+        CommandSpec(
+            "party.issue_token",
+            c.IssueToken,
+            issue_token,
+            summary="Register an API token (its secret's hash) for the signer",
+        ),
+        CommandSpec(
+            "party.revoke_token", c.RevokeToken, revoke_token, summary="Revoke an API token"
+        ),
     ]
     for spec in specs:
         registry.command(spec)
-    registry.appliers_for({
-        "party.registered": _apply_registered,
-        "party.key_added": _apply_key_added,
-        "party.key_revoked": _apply_key_revoked,
-        "party.roles_changed": _apply_roles_changed,
-        "party.status_changed": _apply_status_changed,
-        "party.token_issued": _apply_token_issued,
-        "party.token_revoked": _apply_token_revoked,
-    })
+    registry.appliers_for(
+        {
+            "party.registered": _apply_registered,
+            "party.key_added": _apply_key_added,
+            "party.key_revoked": _apply_key_revoked,
+            "party.roles_changed": _apply_roles_changed,
+            "party.status_changed": _apply_status_changed,
+            "party.token_issued": _apply_token_issued,
+            "party.token_revoked": _apply_token_revoked,
+        }
+    )
     registry.authority = PartyAuthority()
-
-

@@ -33,8 +33,13 @@ class Party:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "party_id": self.party_id, "name": self.name, "kind": self.kind, "uscc": self.uscc,
-            "region": self.region, "status": self.status, "roles": list(self.roles),
+            "party_id": self.party_id,
+            "name": self.name,
+            "kind": self.kind,
+            "uscc": self.uscc,
+            "region": self.region,
+            "status": self.status,
+            "roles": list(self.roles),
             "registered_seq": self.registered_seq,
             "registered_on": self.registered_on.isoformat(),
         }
@@ -57,8 +62,11 @@ _KEY_BY_ID = select(party_keys).where(party_keys.c.key_id == bindparam("key_id")
 _PARTY_BY_USCC = select(parties.c.party_id).where(parties.c.uscc == bindparam("uscc"))
 _SIGNER = (
     select(
-        party_keys.c.party_id, party_keys.c.public_key, party_keys.c.revoked_seq,
-        parties.c.status, party_roles.c.role,
+        party_keys.c.party_id,
+        party_keys.c.public_key,
+        party_keys.c.revoked_seq,
+        parties.c.status,
+        party_roles.c.role,
     )
     .join(parties, parties.c.party_id == party_keys.c.party_id)
     .outerjoin(party_roles, party_roles.c.party_id == party_keys.c.party_id)
