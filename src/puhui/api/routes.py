@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from puhui.api.auth import Caller, caller
 from puhui.bootstrap import Platform
+from puhui.client import Identity
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import clock, log, signing
 from puhui.kernel.errors import NotFound, PermissionDenied
@@ -59,8 +60,6 @@ def submit_custodial(
     request: Request, response: Response, body: CustodialCommand, who: Authed
 ) -> dict[str, Any]:
     """Sign with the caller's custodial key on the server, then submit like any command."""
-    from puhui.client import Identity
-
     p = platform(request)
     master = custody.load_master_key(
         p.settings.custody_master_key, p.settings.custody_master_key_file

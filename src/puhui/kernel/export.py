@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import Connection, Engine, insert, select
 
@@ -57,17 +59,16 @@ def _write_entries(conn: Connection, out: Path, size: int, progress: Progress | 
     files: list[str] = []
     (out / "entries").mkdir()
     with (out / "leaves.bin").open("wb") as leaves:
-        handle = None
+        handle: BinaryIO | None = None
         for seq, body in log.stream_entries(conn):
             if seq >= size:
                 break
-            if seq % ENTRIES_PER_FILE == 0:
+            if handle is None or seq % ENTRIES_PER_FILE == 0:
                 if handle is not None:
                     handle.close()
                 name = f"entries/{seq // ENTRIES_PER_FILE:08d}.jsonl"
                 files.append(name)
                 handle = (out / name).open("wb")
-            assert handle is not None
             handle.write(body + b"\n")
             leaves.write(leaf_hash(body))
             if progress is not None:
@@ -102,7 +103,7 @@ def _all_sizes(conn: Connection) -> list[int]:
 
 
 def export(
-    engine: Engine, signer: NoteSigner, out: Path, now: object, progress: Progress | None = None
+    engine: Engine, signer: NoteSigner, out: Path, now: datetime, progress: Progress | None = None
 ) -> ExportSummary:
     """Write an export of the whole log, as of one consistent snapshot, into new dir ``out``."""
     if out.exists() and any(out.iterdir()):

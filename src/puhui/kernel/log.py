@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import Connection, insert, select, tuple_, update
 
@@ -72,9 +73,7 @@ class LogAppender:
     def pending_body(self, seq: int) -> bytes | None:
         offset = seq - self._start_size
         if 0 <= offset < len(self._entries):
-            body = self._entries[offset]["body"]
-            assert isinstance(body, bytes)
-            return body
+            return cast(bytes, self._entries[offset]["body"])
         return None
 
     def flush(self, conn: Connection) -> TreeHead:

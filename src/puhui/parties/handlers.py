@@ -9,7 +9,7 @@ from sqlalchemy import Connection, delete, insert, update
 
 from puhui.kernel import clock, signing
 from puhui.kernel.commands import Event
-from puhui.kernel.errors import Conflict, PermissionDenied
+from puhui.kernel.errors import Conflict, InvariantViolation, PermissionDenied
 from puhui.kernel.registry import ApplyContext, CommandSpec, HandlerContext, Registry, Signer
 from puhui.parties import commands as c
 from puhui.parties import views
@@ -252,7 +252,8 @@ class PartyAuthority:
         return views.public_keys(conn, key_ids)
 
     def bootstrap_signer(self, payload: Any) -> Signer:
-        assert isinstance(payload, c.Genesis)
+        if not isinstance(payload, c.Genesis):
+            raise InvariantViolation("bootstrap_signer needs a party.genesis payload")
         return Signer(
             payload.party_id,
             decode_public_key(payload.public_key),
