@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,9 @@ from tests.conftest import START, register
 
 
 @pytest.fixture
-def api(platform: Platform) -> TestClient:
-    return TestClient(create_app(platform), raise_server_exceptions=False)
+def api(platform: Platform) -> Iterator[TestClient]:
+    with TestClient(create_app(platform), raise_server_exceptions=False) as client:
+        yield client
 
 
 def _token(platform: Platform, ident: Identity) -> dict[str, str]:

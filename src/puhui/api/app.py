@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI
@@ -10,17 +12,29 @@ from fastapi.responses import HTMLResponse
 from puhui.api import problems
 from puhui.api.routes import router
 from puhui.bootstrap import Platform
+from puhui.kernel.writer import GroupCommitter
 
 
 def create_app(platform: Platform | None = None) -> FastAPI:
+    platform = platform or Platform.from_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.writer = GroupCommitter(platform.kernel)
+        try:
+            yield
+        finally:
+            app.state.writer.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="puhui",
         version="0.1.0",
         description="普惠 — a verifiable record and credit platform for inclusive finance",
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
     )
-    app.state.platform = platform or Platform.from_settings()
+    app.state.platform = platform
     problems.install(app)
     app.include_router(router)
 

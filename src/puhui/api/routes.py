@@ -16,7 +16,8 @@ from puhui.client import Identity
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import clock, log, signing
 from puhui.kernel.errors import NotFound, PermissionDenied
-from puhui.kernel.service import utc_now
+from puhui.kernel.service import Kernel, utc_now
+from puhui.kernel.writer import GroupCommitter
 from puhui.kernel.store.engine import begin_write
 from puhui.parties import custody, views
 
@@ -27,6 +28,11 @@ Authed = Annotated[Caller, Depends(caller)]
 
 def platform(request: Request) -> Platform:
     value: Platform = request.app.state.platform
+    return value
+
+
+def writer(request: Request) -> GroupCommitter:
+    value: GroupCommitter = request.app.state.writer
     return value
 
 
@@ -41,8 +47,10 @@ def get_clock(request: Request) -> dict[str, Any]:
 
 @router.post("/commands", tags=["commands"], status_code=201)
 def submit_command(request: Request, response: Response, body: dict[str, Any]) -> dict[str, Any]:
-    """Submit a command signed on the client. A repeat returns the first receipt with 200."""
-    receipt = platform(request).kernel.submit(body)
+    """Submit a command signed on the client. A repeat returns the first receipt with 200.
+
+    Concurrent submissions share transactions (group commit)."""
+    receipt = writer(request).submit(Kernel.parse(body))
     if receipt.repeat:
         response.status_code = 200
     return receipt.to_json()
@@ -75,7 +83,7 @@ def submit_custodial(
     if owner != who.party_id or today is None:
         raise PermissionDenied("that custodial key belongs to another party")
     signed = Identity(owner, key).sign(body.type, body.payload, today, body.idempotency_key)
-    receipt = p.kernel.submit(signed)
+    receipt = writer(request).submit(signed)
     if receipt.repeat:
         response.status_code = 200
     return receipt.to_json()
