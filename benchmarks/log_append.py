@@ -12,7 +12,8 @@ Measured, each beside the reference ``ed25519_verifies_per_s`` (raw single-threa
 * offline verification of an export (``verify_export``: signatures, Merkle roots and a full
   replay into a fresh store) and in-place replay (``replay_in_place``), entries per second;
 * peak RSS of ``verify_export`` and of ``replay_in_place`` on logs of N entries, each run in a
-  fresh child process that reports its own ``ru_maxrss``.
+  fresh child process that reports its own peak RSS (``VmHWM``; not ``ru_maxrss``,
+  which Linux carries over from the parent across fork and exec).
 
 The workload is ``party.register`` commands signed by the operator, each registering a farmer
 with a fresh key. Commands are generated and signed before the clock starts (signing is client
@@ -402,9 +403,20 @@ from puhui.kernel.store import make_engine
 from puhui.kernel.verify import verify_export
 from puhui.parties.views import witness_keys
 
+def peak_rss_kib():
+    # VmHWM is the peak of this process's own address space. ru_maxrss is not: Linux carries
+    # it across exec, so it would include the parent's RSS at the time of the fork.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
 def report(size, seconds):
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"size": size, "seconds": seconds, "maxrss_kib": peak}))
+    print(json.dumps({"size": size, "seconds": seconds, "maxrss_kib": peak_rss_kib()}))
 """
 CHILD_BASELINE = CHILD_PRELUDE + "report(0, 0.0)\n"
 CHILD_VERIFY = (
