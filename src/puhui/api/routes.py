@@ -17,8 +17,8 @@ from puhui.kernel import checkpoints as cps
 from puhui.kernel import clock, log, signing
 from puhui.kernel.errors import NotFound, PermissionDenied
 from puhui.kernel.service import Kernel, utc_now
-from puhui.kernel.writer import GroupCommitter
 from puhui.kernel.store.engine import begin_write
+from puhui.kernel.writer import GroupCommitter
 from puhui.parties import custody, views
 
 router = APIRouter(prefix="/api/v1")

@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import Connection, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from puhui.kernel import merkle
 from puhui.kernel.errors import InvariantViolation, NotFound
 from puhui.kernel.store.tables import entry_parties, log_entries, log_head, merkle_nodes
 
 HASH_BYTES = 32
-NODES_PER_QUERY_MAX = 500
+NODES_PER_QUERY_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -104,10 +104,10 @@ def _fetch_nodes(conn: Connection, ids: set[merkle.NodeId]) -> dict[merkle.NodeI
     wanted = sorted(ids)
     for start in range(0, len(wanted), NODES_PER_QUERY_MAX):
         chunk = wanted[start : start + NODES_PER_QUERY_MAX]
+        # an OR of exact keys: SQLite answers it from the primary key, a row-value IN it scans
+        keys = [and_(merkle_nodes.c.level == lv, merkle_nodes.c.idx == ix) for lv, ix in chunk]
         rows = conn.execute(
-            select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash).where(
-                tuple_(merkle_nodes.c.level, merkle_nodes.c.idx).in_(chunk)
-            )
+            select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash).where(or_(*keys))
         )
         found.update({(r.level, r.idx): r.hash for r in rows})
     missing = set(wanted) - found.keys()

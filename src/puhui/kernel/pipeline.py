@@ -10,14 +10,12 @@ apply events.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, select
 
 from puhui.kernel import signing
 from puhui.kernel.clock import business_date
@@ -32,67 +30,13 @@ from puhui.kernel.errors import (
     PermissionDenied,
 )
 from puhui.kernel.registry import ApplyContext, CommandSpec, HandlerContext, Registry, Signer
-from puhui.kernel.store.tables import entry_parties, idempotency
+from puhui.kernel.store.tables import idempotency
+from puhui.kernel.txcache import TxCache, signature_valid
 
 VALIDATION_ERRORS_SHOWN_MAX = 5
 _IDEMPOTENCY_LOOKUP = select(idempotency.c.command_hash, idempotency.c.seq).where(
     idempotency.c.actor == bindparam("actor"), idempotency.c.idempotency_key == bindparam("key")
 )
-_INSERT_IDEMPOTENCY = insert(idempotency)
-_INSERT_ENTRY_PARTY = insert(entry_parties)
-
-
-VERIFY_THREADS = 2
-KEYS_PER_QUERY_MAX = 500
-_verify_pool: ThreadPoolExecutor | None = None
-
-
-@dataclass
-class TxCache:
-    """Facts a write transaction reads once: the business date (until a clock event moves it)
-    and signatures checked ahead in bulk, keyed by signature."""
-
-    business_date: date | None = None
-    preverified: dict[bytes, tuple[bytes, bool]] = field(default_factory=dict)
-
-
-def _verify_all(jobs: Sequence[tuple[bytes, bytes, bytes]]) -> list[bool]:
-    return [signing.verify(pk, sig, body) for pk, sig, body in jobs]
-
-
-def preverify(
-    conn: Connection, registry: Registry, commands: Sequence[SignedCommand], cache: TxCache
-) -> None:
-    """Check, on all cores at once, the signatures of ``commands`` whose keys are known.
-
-    Ed25519 verification releases the GIL, so slices of the batch verify in parallel threads;
-    ``decide`` uses a result only if the key it resolves for the command is the same key.
-    """
-    global _verify_pool
-    wanted = sorted({c.command.key_id for c in commands})
-    keys: dict[str, bytes] = {}
-    authority = registry.require_authority()
-    for start in range(0, len(wanted), KEYS_PER_QUERY_MAX):
-        keys.update(authority.public_keys(conn, wanted[start : start + KEYS_PER_QUERY_MAX]))
-    jobs = [
-        (keys[c.command.key_id], c.signature, c.body) for c in commands if c.command.key_id in keys
-    ]
-    if len(jobs) < 2 * VERIFY_THREADS:
-        return
-    if _verify_pool is None:
-        _verify_pool = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="puhui-verify")
-    step = -(-len(jobs) // VERIFY_THREADS)
-    slices = [jobs[i : i + step] for i in range(0, len(jobs), step)]
-    for part, results in zip(slices, _verify_pool.map(_verify_all, slices), strict=True):
-        for (public_key, signature, _body), ok in zip(part, results, strict=True):
-            cache.preverified[signature] = (public_key, ok)
-
-
-def _signature_valid(signer: Signer, signed: SignedCommand, cache: TxCache | None) -> bool:
-    checked = cache.preverified.pop(signed.signature, None) if cache is not None else None
-    if checked is not None and checked[0] == signer.public_key:
-        return checked[1]
-    return signing.verify(signer.public_key, signed.signature, signed.body)
 
 
 @dataclass(frozen=True)
@@ -136,6 +80,7 @@ def _resolve_signer(
     signed: SignedCommand,
     payload: BaseModel,
     seq: int,
+    cache: TxCache,
 ) -> Signer:
     authority = registry.require_authority()
     if seq == 0:
@@ -145,10 +90,11 @@ def _resolve_signer(
     elif spec.bootstrap:
         raise Conflict(f"{spec.type} is only valid as the first entry of an empty log")
     else:
-        found = authority.signer(conn, signed.command.key_id)
+        key_id = signed.command.key_id
+        found = cache.signers.get(key_id) or authority.signer(conn, key_id)
         if found is None:
-            raise AuthenticationFailed(f"unknown key {signed.command.key_id}")
-        signer = found
+            raise AuthenticationFailed(f"unknown key {key_id}")
+        cache.signers[key_id] = signer = found
     if signer.party_id != signed.command.actor:
         raise AuthenticationFailed(
             f"key {signed.command.key_id} belongs to {signer.party_id}, not {signed.command.actor}"
@@ -158,20 +104,27 @@ def _resolve_signer(
     return signer
 
 
-def _check_idempotency(conn: Connection, signed: SignedCommand) -> Repeat | None:
+def _check_idempotency(conn: Connection, signed: SignedCommand, cache: TxCache) -> Repeat | None:
     cmd = signed.command
-    row = conn.execute(
-        _IDEMPOTENCY_LOOKUP, {"actor": cmd.actor, "key": cmd.idempotency_key}
-    ).first()
-    if row is None:
+    pending = cache.idempotency_rows.get((cmd.actor, cmd.idempotency_key))
+    if pending is not None:
+        first_hash, first_seq = pending["command_hash"], pending["seq"]
+    elif cache.replaying:
         return None
-    if row.command_hash != signed.command_hash:
+    else:
+        row = conn.execute(
+            _IDEMPOTENCY_LOOKUP, {"actor": cmd.actor, "key": cmd.idempotency_key}
+        ).first()
+        if row is None:
+            return None
+        first_hash, first_seq = row.command_hash, row.seq
+    if first_hash != signed.command_hash:
         raise IdempotencyConflict(
             f"idempotency key {cmd.idempotency_key!r} was used by {cmd.actor} for a different "
-            f"command (entry {row.seq})",
-            seq=row.seq,
+            f"command (entry {first_seq})",
+            seq=first_seq,
         )
-    return Repeat(row.seq)
+    return Repeat(first_seq)
 
 
 def decide(
@@ -179,7 +132,7 @@ def decide(
     registry: Registry,
     signed: SignedCommand,
     seq: int,
-    cache: TxCache | None = None,
+    cache: TxCache,
 ) -> Accepted | Repeat:
     """Check ``signed`` and run its handler as entry ``seq``. Writes nothing.
 
@@ -188,10 +141,10 @@ def decide(
     cmd = signed.command
     spec = spec_for(registry, cmd.type)
     payload = validate_payload(spec, cmd.payload)
-    signer = _resolve_signer(conn, registry, spec, signed, payload, seq)
-    if not _signature_valid(signer, signed, cache):
+    signer = _resolve_signer(conn, registry, spec, signed, payload, seq, cache)
+    if not signature_valid(signer, signed, cache):
         raise AuthenticationFailed(f"signature does not verify with key {cmd.key_id}")
-    if seq > 0 and (repeat := _check_idempotency(conn, signed)) is not None:
+    if seq > 0 and (repeat := _check_idempotency(conn, signed, cache)) is not None:
         return repeat
     if signer.revoked:
         raise KeyRevoked(f"key {cmd.key_id} of {signer.party_id} has been revoked")
@@ -212,26 +165,10 @@ def decide(
     return Accepted(tuple(spec.handler(ctx, payload)))
 
 
-def _today(conn: Connection, cache: TxCache | None) -> date | None:
-    if cache is None:
-        return business_date(conn)
+def _today(conn: Connection, cache: TxCache) -> date | None:
     if cache.business_date is None:
         cache.business_date = business_date(conn)
     return cache.business_date
-
-
-def execute(
-    conn: Connection,
-    registry: Registry,
-    signed: SignedCommand,
-    seq: int,
-    cache: TxCache | None = None,
-) -> Accepted | Repeat:
-    """``decide`` then, when accepted, apply the events to the projections."""
-    outcome = decide(conn, registry, signed, seq, cache)
-    if isinstance(outcome, Accepted):
-        apply_events(conn, registry, signed, seq, outcome.events, cache)
-    return outcome
 
 
 def apply_events(
@@ -240,27 +177,28 @@ def apply_events(
     signed: SignedCommand,
     seq: int,
     events: tuple[Event, ...],
-    cache: TxCache | None = None,
+    cache: TxCache,
 ) -> None:
+    """Write the events into the projections; queue the kernel's rows on ``cache``."""
     cmd = signed.command
     actx = ApplyContext(seq, cmd.business_date, cmd)
+    named: set[str] = set()
     for event in events:
         applier = registry.appliers.get(event.type)
         if applier is None:
             raise InvariantViolation(f"no applier registered for event {event.type}")
         applier(conn, event, actx)
-        if cache is not None and event.type.startswith("clock."):
+        if event.type.startswith("clock."):
             cache.business_date = None
-    conn.execute(
-        _INSERT_IDEMPOTENCY,
-        {
-            "actor": cmd.actor,
-            "idempotency_key": cmd.idempotency_key,
-            "command_hash": signed.command_hash,
-            "seq": seq,
-        },
+        named.update(event.parties)
+    cache.forget_parties(named)
+    cache.idempotency_rows[(cmd.actor, cmd.idempotency_key)] = {
+        "actor": cmd.actor,
+        "idempotency_key": cmd.idempotency_key,
+        "command_hash": signed.command_hash,
+        "seq": seq,
+    }
+    cache.entry_party_rows.append({"party_id": cmd.actor, "seq": seq, "role": "signer"})
+    cache.entry_party_rows.extend(
+        {"party_id": p, "seq": seq, "role": "named"} for p in sorted(named - {cmd.actor})
     )
-    named = {p for e in events for p in e.parties} - {cmd.actor}
-    rows = [{"party_id": cmd.actor, "seq": seq, "role": "signer"}]
-    rows += [{"party_id": p, "seq": seq, "role": "named"} for p in sorted(named)]
-    conn.execute(_INSERT_ENTRY_PARTY, rows)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete
+from sqlalchemy.exc import IntegrityError
 
 from puhui.kernel import merkle, signing
 from puhui.kernel.canonical import CanonicalizationError, canonical_json
@@ -20,9 +21,10 @@ from puhui.kernel.commands import Command, SignedCommand
 from puhui.kernel.digest import projection_tables, state_digest
 from puhui.kernel.errors import PuhuiError
 from puhui.kernel.log import LogAppender, stream_entries, tree_head
-from puhui.kernel.pipeline import Accepted, TxCache, apply_events, decide, preverify
+from puhui.kernel.pipeline import Accepted, apply_events, decide
 from puhui.kernel.registry import Registry
 from puhui.kernel.store.engine import begin_write, metadata
+from puhui.kernel.txcache import TxCache, preverify
 
 REPLAY_CHUNK_ENTRIES = 2000
 ENTRY_FIELDS = frozenset({"seq", "command", "signature", "events", "accepted_at"})
@@ -74,7 +76,7 @@ class Replayer:
     def __init__(self, conn: Connection, registry: Registry) -> None:
         self.conn = conn
         self.registry = registry
-        self.cache = TxCache()
+        self.cache = TxCache(replaying=True)
         self.size = 0
 
     def feed(self, chunk: Sequence[tuple[int, bytes]]) -> None:
@@ -82,6 +84,13 @@ class Replayer:
         preverify(self.conn, self.registry, [p.signed for p in parsed], self.cache)
         for entry in parsed:
             self._replay(entry)
+        try:
+            self.cache.flush(self.conn)
+        except IntegrityError as exc:
+            first = parsed[0].seq if parsed else self.size
+            raise ReplayDivergence(
+                first, f"an idempotency key repeats among entries {first}..{self.size - 1}"
+            ) from exc
 
     def _replay(self, entry: ParsedEntry) -> None:
         seq, signed = entry.seq, entry.signed

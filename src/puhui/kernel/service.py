@@ -21,9 +21,10 @@ from puhui.kernel.commands import Event, SignedCommand
 from puhui.kernel.errors import InvariantViolation, PuhuiError
 from puhui.kernel.log import LogAppender, TreeHead, entry_body
 from puhui.kernel.merkle import leaf_hash
-from puhui.kernel.pipeline import Accepted, TxCache, apply_events, decide, preverify
+from puhui.kernel.pipeline import Accepted, apply_events, decide
 from puhui.kernel.registry import Registry
 from puhui.kernel.store.engine import begin_write
+from puhui.kernel.txcache import TxCache, preverify
 
 BATCH_COMMANDS_MAX = 10_000
 
@@ -113,7 +114,9 @@ class Kernel:
         signed = self.parse(raw)
         with begin_write(self.engine) as conn:
             appender = LogAppender.open(conn)
-            receipt = self._run(conn, appender, signed, TxCache())
+            cache = TxCache()
+            receipt = self._run(conn, appender, signed, cache)
+            cache.flush(conn)
             appender.flush(conn)
         return receipt
 
@@ -159,6 +162,7 @@ class Kernel:
                         results.append(self._run(conn, appender, signed, cache, fragile=True))
                 except PuhuiError as exc:
                     results.append(exc)
+            cache.flush(conn)
             head = appender.flush(conn)
         return results, head
 
@@ -171,6 +175,7 @@ class Kernel:
         except PuhuiError:
             raise
         except Exception as exc:  # an applier bug must not take the rest of the batch down
+            cache.signers.clear()
             cache.business_date = None
             raise InvariantViolation(f"{signed.command.type} could not be applied: {exc}") from exc
 

@@ -1,0 +1,99 @@
+"""What one write transaction keeps between its commands, so a batch does less I/O.
+
+* the business date, until a ``clock.*`` event moves it;
+* signers by key id, until an event names their party (events must name every party whose
+  keys, roles or status they change — the parties context does);
+* signatures verified up front for the whole batch, on all cores;
+* the kernel's own rows (idempotency, entry index), written with one executemany at ``flush``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from puhui.kernel import signing
+from puhui.kernel.commands import SignedCommand
+from puhui.kernel.registry import Registry, Signer
+from puhui.kernel.store.tables import entry_parties, idempotency
+
+VERIFY_THREADS = 2
+KEYS_PER_QUERY_MAX = 500
+_INSERT_IDEMPOTENCY = insert(idempotency)
+_INSERT_ENTRY_PARTY = insert(entry_parties)
+_verify_pool: ThreadPoolExecutor | None = None
+
+
+@dataclass
+class TxCache:
+    replaying: bool = False
+    """Replay trusts the primary key to catch a repeated idempotency key (no lookup)."""
+    business_date: date | None = None
+    signers: dict[str, Signer] = field(default_factory=dict)
+    preverified: dict[bytes, tuple[bytes, bool]] = field(default_factory=dict)
+    idempotency_rows: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    entry_party_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def forget_parties(self, parties: Iterable[str]) -> None:
+        gone = set(parties)
+        if gone:
+            self.signers = {k: s for k, s in self.signers.items() if s.party_id not in gone}
+
+    def flush(self, conn: Connection) -> None:
+        if self.idempotency_rows:
+            conn.execute(_INSERT_IDEMPOTENCY, list(self.idempotency_rows.values()))
+        if self.entry_party_rows:
+            conn.execute(_INSERT_ENTRY_PARTY, self.entry_party_rows)
+        self.idempotency_rows = {}
+        self.entry_party_rows = []
+
+    def discard_pending(self) -> None:
+        """Forget unflushed rows and cached state (the transaction is being rolled back)."""
+        self.idempotency_rows = {}
+        self.entry_party_rows = []
+        self.signers = {}
+        self.business_date = None
+
+
+def _verify_all(jobs: Sequence[tuple[bytes, bytes, bytes]]) -> list[bool]:
+    return [signing.verify(pk, sig, body) for pk, sig, body in jobs]
+
+
+def preverify(
+    conn: Connection, registry: Registry, commands: Sequence[SignedCommand], cache: TxCache
+) -> None:
+    """Check, on all cores at once, the signatures of ``commands`` whose keys are known.
+
+    Ed25519 verification releases the GIL, so slices of the batch verify in parallel threads;
+    ``decide`` uses a result only if the key it resolves for the command is the same key.
+    """
+    global _verify_pool
+    wanted = sorted({c.command.key_id for c in commands})
+    keys: dict[str, bytes] = {}
+    authority = registry.require_authority()
+    for start in range(0, len(wanted), KEYS_PER_QUERY_MAX):
+        keys.update(authority.public_keys(conn, wanted[start : start + KEYS_PER_QUERY_MAX]))
+    jobs = [
+        (keys[c.command.key_id], c.signature, c.body) for c in commands if c.command.key_id in keys
+    ]
+    if len(jobs) < 2 * VERIFY_THREADS:
+        return
+    if _verify_pool is None:
+        _verify_pool = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="puhui-verify")
+    step = -(-len(jobs) // VERIFY_THREADS)
+    slices = [jobs[i : i + step] for i in range(0, len(jobs), step)]
+    for part, results in zip(slices, _verify_pool.map(_verify_all, slices), strict=True):
+        for (public_key, signature, _body), ok in zip(part, results, strict=True):
+            cache.preverified[signature] = (public_key, ok)
+
+
+def signature_valid(signer: Signer, signed: SignedCommand, cache: TxCache) -> bool:
+    checked = cache.preverified.pop(signed.signature, None)
+    if checked is not None and checked[0] == signer.public_key:
+        return checked[1]
+    return signing.verify(signer.public_key, signed.signature, signed.body)
