@@ -11,12 +11,14 @@ refused, since JCS would silently change them.
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import Any, NoReturn
 
 import rfc8785
 
 SAFE_INTEGER_MAX = 2**53 - 1
 DEPTH_MAX = 32
+_ASTRAL_LEAD_BYTE = re.compile(rb"[\xf0-\xf4]")
 
 
 class CanonicalizationError(ValueError):
@@ -61,3 +63,49 @@ def canonical_json(value: Any) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:  # lone surrogates
         raise CanonicalizationError("string is not valid Unicode") from exc
+
+
+def compact_json(value: Any) -> bytes:
+    """Sorted keys, no whitespace, unchecked: for comparing or hashing values the program built.
+
+    Equal to ``canonical_json`` for every value that is canonicalizable and has no astral-plane
+    character in a key; two values give equal bytes only if they are equal as JSON.
+    """
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _refuse_float(text: str) -> NoReturn:
+    raise CanonicalizationError(f"number {text} is not an integer")
+
+
+def _safe_int(text: str) -> int:
+    number = int(text)
+    if not -SAFE_INTEGER_MAX <= number <= SAFE_INTEGER_MAX:
+        raise CanonicalizationError(f"integer {text} outside ±(2**53-1)")
+    return number
+
+
+def parse_canonical(body: bytes) -> Any:
+    """Parse ``body``, which must be canonical JSON; raise CanonicalizationError if it is not.
+
+    Floats and unsafe integers are refused while parsing, so the check is one parse and one
+    serialisation, without walking the value (the replay hot path).
+    """
+    try:
+        value = json.loads(
+            body, parse_float=_refuse_float, parse_int=_safe_int, parse_constant=_refuse_float
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CanonicalizationError(f"not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise CanonicalizationError("nested too deeply") from exc
+    if _ASTRAL_LEAD_BYTE.search(body):
+        expected = canonical_json(value)
+    else:
+        try:
+            expected = compact_json(value)
+        except UnicodeEncodeError as exc:  # a lone surrogate escaped in the text
+            raise CanonicalizationError("string is not valid Unicode") from exc
+    if expected != body:
+        raise CanonicalizationError("not in canonical form")
+    return value

@@ -8,15 +8,14 @@ logged events, byte for byte in canonical form.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete
 from sqlalchemy.exc import IntegrityError
 
 from puhui.kernel import merkle, signing
-from puhui.kernel.canonical import CanonicalizationError, canonical_json
+from puhui.kernel.canonical import CanonicalizationError, compact_json, parse_canonical
 from puhui.kernel.commands import Command, SignedCommand
 from puhui.kernel.digest import projection_tables, state_digest
 from puhui.kernel.errors import PuhuiError
@@ -24,9 +23,10 @@ from puhui.kernel.log import LogAppender, stream_entries, tree_head
 from puhui.kernel.pipeline import Accepted, apply_events, decide
 from puhui.kernel.registry import Registry
 from puhui.kernel.store.engine import begin_write, metadata
-from puhui.kernel.txcache import TxCache, preverify
+from puhui.kernel.txcache import PendingChecks, TxCache, start_checks
 
-REPLAY_CHUNK_ENTRIES = 2000
+REPLAY_CHUNK_FIRST_ENTRIES = 64
+REPLAY_CHUNK_ENTRIES = 2048
 ENTRY_FIELDS = frozenset({"seq", "command", "signature", "events", "accepted_at"})
 
 
@@ -49,28 +49,29 @@ class ParsedEntry:
 def parse_entry(seq: int, body: bytes) -> ParsedEntry:
     """Parse and check the shape of a logged entry; raise ReplayDivergence if malformed."""
     try:
-        entry = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReplayDivergence(seq, f"entry is not JSON: {exc}") from exc
+        entry = parse_canonical(body)
+    except CanonicalizationError as exc:
+        raise ReplayDivergence(seq, f"entry is not canonical JSON: {exc}") from exc
     if not isinstance(entry, dict) or set(entry) != ENTRY_FIELDS:
         raise ReplayDivergence(seq, "entry does not have the fields of a log entry")
     if entry["seq"] != seq:
         raise ReplayDivergence(seq, f"entry says it is entry {entry['seq']}")
     try:
-        if canonical_json(entry) != body:
-            raise ReplayDivergence(seq, "entry is not in canonical form")
         command = Command.from_json(entry["command"])
         signature = signing.b64decode(entry["signature"], length=64, what="signature")
-        events_json = canonical_json(entry["events"])
-    except (PuhuiError, ValueError, CanonicalizationError) as exc:
+        events_json = compact_json(entry["events"])
+    except (PuhuiError, ValueError) as exc:
         raise ReplayDivergence(seq, str(exc)) from exc
     return ParsedEntry(seq, SignedCommand(command, signature, command.signing_bytes()), events_json)
 
 
 class Replayer:
-    """Feeds entries, in order and in chunks, through the kernel's checks into ``conn``.
+    """Feeds entries, in order, through the kernel's checks into ``conn``.
 
-    Per chunk, signatures whose keys are already known are checked in bulk on all cores.
+    Entries go in chunks through a two-stage pipeline: while one chunk replays on this thread,
+    the next chunk's signatures (those whose keys are already known) are checked on the other
+    cores. Chunks start small and double up to ``REPLAY_CHUNK_ENTRIES``, so the keys a log
+    registers early are known by the time most entries are checked.
     """
 
     def __init__(self, conn: Connection, registry: Registry) -> None:
@@ -78,10 +79,41 @@ class Replayer:
         self.registry = registry
         self.cache = TxCache(replaying=True)
         self.size = 0
+        self._buffer: list[tuple[int, bytes]] = []
+        self._chunk_entries = REPLAY_CHUNK_FIRST_ENTRIES
+        self._queued: tuple[list[ParsedEntry], PendingChecks] | None = None
 
-    def feed(self, chunk: Sequence[tuple[int, bytes]]) -> None:
-        parsed = [parse_entry(seq, body) for seq, body in chunk]
-        preverify(self.conn, self.registry, [p.signed for p in parsed], self.cache)
+    def add(self, seq: int, body: bytes) -> bool:
+        """Take entry ``seq``; return True when this completed a chunk and sent it on."""
+        self._buffer.append((seq, body))
+        if len(self._buffer) < self._chunk_entries:
+            return False
+        self._chunk_entries = min(2 * self._chunk_entries, REPLAY_CHUNK_ENTRIES)
+        self._feed()
+        return True
+
+    def finish(self) -> None:
+        """Replay every entry taken so far."""
+        self._feed()
+        self._replay_queued()
+
+    def _feed(self) -> None:
+        chunk, self._buffer = self._buffer, []
+        try:
+            parsed = [parse_entry(seq, body) for seq, body in chunk]
+        except ReplayDivergence:
+            self._replay_queued()  # an earlier entry's divergence is the one to report
+            raise
+        checks = start_checks(self.conn, self.registry, [p.signed for p in parsed], background=True)
+        self._replay_queued()
+        self._queued = (parsed, checks)
+
+    def _replay_queued(self) -> None:
+        if self._queued is None:
+            return
+        parsed, checks = self._queued
+        self._queued = None
+        checks.into(self.cache)
         for entry in parsed:
             self._replay(entry)
         try:
@@ -102,7 +134,7 @@ class Replayer:
             raise ReplayDivergence(seq, f"{signed.command.type} refused on replay: {exc}") from exc
         if not isinstance(outcome, Accepted):
             raise ReplayDivergence(seq, f"repeats entry {outcome.seq} (same idempotency key)")
-        produced = canonical_json([e.to_json() for e in outcome.events])
+        produced = compact_json([e.to_json() for e in outcome.events])
         if produced != entry.events_json:
             raise ReplayDivergence(seq, "handler produced different events than the log records")
         apply_events(self.conn, self.registry, signed, seq, outcome.events, self.cache)
@@ -138,16 +170,11 @@ def replay_in_place(
         clear_projections(conn)
         replayer = Replayer(conn, registry)
         frontier: list[bytes] = []
-        chunk: list[tuple[int, bytes]] = []
         for seq, body in stream_entries(conn):
             frontier, _ = merkle.append_leaf(frontier, seq, merkle.leaf_hash(body))
-            chunk.append((seq, body))
-            if len(chunk) >= REPLAY_CHUNK_ENTRIES:
-                replayer.feed(chunk)
-                chunk = []
-                if progress is not None:
-                    progress(seq + 1)
-        replayer.feed(chunk)
+            if replayer.add(seq, body) and progress is not None:
+                progress(seq + 1)
+        replayer.finish()
         root = merkle.root_from_frontier(frontier)
         if replayer.size != head.size or root != head.root:
             raise ReplayDivergence(replayer.size, "stored entries do not hash to the log head")

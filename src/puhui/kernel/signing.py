@@ -69,6 +69,11 @@ def verify(public_key: bytes, signature: bytes, message: bytes) -> bool:
     return True
 
 
+def verify_many(jobs: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
+    """``verify`` for each (public key, signature, message); runs in verify pools' workers."""
+    return [verify(public_key, signature, message) for public_key, signature, message in jobs]
+
+
 def write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
     """Write a PKCS#8 PEM private key readable only by its owner; never overwrite."""
     path.parent.mkdir(parents=True, exist_ok=True)

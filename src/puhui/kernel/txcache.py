@@ -9,8 +9,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,7 +23,9 @@ from puhui.kernel.commands import SignedCommand
 from puhui.kernel.registry import Registry, Signer
 from puhui.kernel.store.tables import entry_parties, idempotency
 
-VERIFY_THREADS = 2
+VERIFY_THREADS = os.cpu_count() or 2
+CHECKS_IN_POOL_MIN = 4
+"""Fewer signatures than this are checked inline: a pool round trip would cost more."""
 KEYS_PER_QUERY_MAX = 500
 _INSERT_IDEMPOTENCY = insert(idempotency)
 _INSERT_ENTRY_PARTY = insert(entry_parties)
@@ -60,19 +63,44 @@ class TxCache:
         self.business_date = None
 
 
-def _verify_all(jobs: Sequence[tuple[bytes, bytes, bytes]]) -> list[bool]:
-    return [signing.verify(pk, sig, body) for pk, sig, body in jobs]
+def _pool(background: bool) -> tuple[Executor, int]:
+    """The thread pool for signature checks and how many slices to cut for it.
 
-
-def preverify(
-    conn: Connection, registry: Registry, commands: Sequence[SignedCommand], cache: TxCache
-) -> None:
-    """Check, on all cores at once, the signatures of ``commands`` whose keys are known.
-
-    Ed25519 verification releases the GIL, so slices of the batch verify in parallel threads;
-    ``decide`` uses a result only if the key it resolves for the command is the same key.
+    Ed25519 releases the GIL, so threads check in parallel. When the caller waits for the
+    checks, they use every core; when it works meanwhile (``background``), they leave it one.
     """
     global _verify_pool
+    if _verify_pool is None:
+        _verify_pool = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="puhui-verify")
+    return _verify_pool, max(1, VERIFY_THREADS - 1) if background else VERIFY_THREADS
+
+
+@dataclass
+class PendingChecks:
+    """Signature checks running on a verify pool; ``into`` waits for them and records them."""
+
+    slices: list[list[tuple[bytes, bytes, bytes]]] = field(default_factory=list)
+    futures: list[Future[list[bool]]] = field(default_factory=list)
+
+    def into(self, cache: TxCache) -> None:
+        for part, future in zip(self.slices, self.futures, strict=True):
+            for (public_key, signature, _body), ok in zip(part, future.result(), strict=True):
+                cache.preverified[signature] = (public_key, ok)
+        self.slices, self.futures = [], []
+
+
+def start_checks(
+    conn: Connection,
+    registry: Registry,
+    commands: Sequence[SignedCommand],
+    *,
+    background: bool = False,
+) -> PendingChecks:
+    """Start checking, on other cores, the signatures of ``commands`` whose keys are known now.
+
+    ``decide`` uses a result only if the key it resolves for the command is the same key, and
+    verifies the others itself. ``background`` says the caller will work until it needs them.
+    """
     wanted = sorted({c.command.key_id for c in commands})
     keys: dict[str, bytes] = {}
     authority = registry.require_authority()
@@ -81,15 +109,19 @@ def preverify(
     jobs = [
         (keys[c.command.key_id], c.signature, c.body) for c in commands if c.command.key_id in keys
     ]
-    if len(jobs) < 2 * VERIFY_THREADS:
-        return
-    if _verify_pool is None:
-        _verify_pool = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="puhui-verify")
-    step = -(-len(jobs) // VERIFY_THREADS)
+    if len(jobs) < CHECKS_IN_POOL_MIN:
+        return PendingChecks()
+    pool, workers = _pool(background)
+    step = -(-len(jobs) // workers)
     slices = [jobs[i : i + step] for i in range(0, len(jobs), step)]
-    for part, results in zip(slices, _verify_pool.map(_verify_all, slices), strict=True):
-        for (public_key, signature, _body), ok in zip(part, results, strict=True):
-            cache.preverified[signature] = (public_key, ok)
+    return PendingChecks(slices, [pool.submit(signing.verify_many, part) for part in slices])
+
+
+def preverify(
+    conn: Connection, registry: Registry, commands: Sequence[SignedCommand], cache: TxCache
+) -> None:
+    """Check the signatures of ``commands`` whose keys are known, on all cores, and wait."""
+    start_checks(conn, registry, commands).into(cache)
 
 
 def signature_valid(signer: Signer, signed: SignedCommand, cache: TxCache) -> bool:

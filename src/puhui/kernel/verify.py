@@ -6,7 +6,9 @@ entry against its leaf hash, and the leaf hashes against every checkpoint's root
 every command into a fresh temporary store, re-checking each signature, key, role and business
 date and requiring the handler to produce the logged events. Finally the replayed state digest
 must equal the signed one, and each witness cosignature must verify with a witness key from the
-replayed record. The first failure is reported with the entry or checkpoint it concerns.
+replayed record. The first failure is reported with the entry or checkpoint it concerns;
+hashes are checked as entries stream in and replay follows a chunk or two behind, so a broken
+hash or root is reported before a replay divergence in the entries just before it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from puhui.kernel.note import (
     open_checkpoint,
 )
 from puhui.kernel.registry import Registry
-from puhui.kernel.replay import REPLAY_CHUNK_ENTRIES, ReplayDivergence, Replayer
+from puhui.kernel.replay import ReplayDivergence, Replayer
 from puhui.kernel.store.engine import make_engine, metadata
 
 WitnessKeys = Callable[[Any], dict[str, list[bytes]]]
@@ -169,32 +171,35 @@ def _replay(
     if 0 in roots and roots[0] != merkle.root_from_frontier([]):
         raise VerifyFailure("checkpoint at size 0", "root is not the empty tree's")
     frontier: list[bytes] = []
-    chunk: list[tuple[int, bytes]] = []
     with engine.begin() as conn:
         replayer = Replayer(conn, registry)
         try:
             for seq, body, listed in _entries(directory, manifest["entry_files"], manifest["size"]):
-                leaf = merkle.leaf_hash(body)
-                if leaf != listed:
-                    raise VerifyFailure(f"entry {seq}", "altered: does not match its leaf hash")
-                frontier, _ = merkle.append_leaf(frontier, seq, leaf)
-                root = roots.get(seq + 1)
-                if root is not None and merkle.root_from_frontier(frontier) != root:
-                    raise VerifyFailure(
-                        f"checkpoint at size {seq + 1}", "root does not match the entries before it"
-                    )
-                chunk.append((seq, body))
-                if len(chunk) >= REPLAY_CHUNK_ENTRIES:
-                    replayer.feed(chunk)
-                    chunk = []
-                    if progress is not None:
-                        progress(seq + 1)
-            replayer.feed(chunk)
+                frontier = _check_leaf(seq, body, listed, frontier, roots)
+                if replayer.add(seq, body) and progress is not None:
+                    progress(seq + 1)
+            replayer.finish()
         except ReplayDivergence as exc:
             raise VerifyFailure(f"entry {exc.seq}", exc.reason) from exc
         digest = state_digest(conn)
         cosigned = _check_cosignatures(cps, witness_keys(conn), verifier)
     return digest, cosigned
+
+
+def _check_leaf(
+    seq: int, body: bytes, listed: bytes, frontier: list[bytes], roots: dict[int, bytes]
+) -> list[bytes]:
+    """Check entry ``seq`` against its listed leaf hash and any checkpoint ending at it."""
+    leaf = merkle.leaf_hash(body)
+    if leaf != listed:
+        raise VerifyFailure(f"entry {seq}", "altered: does not match its leaf hash")
+    frontier, _ = merkle.append_leaf(frontier, seq, leaf)
+    root = roots.get(seq + 1)
+    if root is not None and merkle.root_from_frontier(frontier) != root:
+        raise VerifyFailure(
+            f"checkpoint at size {seq + 1}", "root does not match the entries before it"
+        )
+    return frontier
 
 
 def _check_cosignatures(
