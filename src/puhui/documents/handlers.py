@@ -49,17 +49,17 @@ def register(ctx: HandlerContext, p: c.RegisterDocument) -> Sequence[Event]:
     owner = ctx.command.actor
     if views.find_document(ctx.conn, p.document_id) is not None:
         raise DocumentExists(f"document id {p.document_id!r} is already used")
+    _check_counterparty(ctx, p)
+    if p.device_id is not None:
+        device = views.get_device(ctx.conn, p.device_id)
+        if device.owner != owner:
+            raise PermissionDenied(f"device {p.device_id} belongs to {device.owner}")
     same = views.document_by_fingerprint(ctx.conn, p.fingerprint)
     if same is not None:
         named = f" as {same.document_id}" if same.owner == owner else " by another party"
         raise DuplicateDocument(
             f"this {same.kind} is already registered{named} on {same.registered_on}"
         )
-    _check_counterparty(ctx, p)
-    if p.device_id is not None:
-        device = views.get_device(ctx.conn, p.device_id)
-        if device.owner != owner:
-            raise PermissionDenied(f"device {p.device_id} belongs to {device.owner}")
     data = {
         "document_id": p.document_id,
         "kind": p.kind.value,
