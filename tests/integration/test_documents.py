@@ -152,10 +152,10 @@ def test_content_must_match_its_command_and_parties(
     before = snapshot(platform)
     signed, package = sign_registration(people["seller"], "inv-1", "e_invoice", invoice(), START)
     other = Package("inv-1", "e_invoice", invoice(tax=1), package.salt)
-    with pytest.raises(ContentMismatch, match="fingerprint|commitment"):
+    with pytest.raises(ContentMismatch, match="the commitment in the command"):
         intake.register(platform.engine, platform.kernel.submit, signed, other, NOW)
     signed, package = sign_registration(people["bank-a"], "inv-2", "e_invoice", invoice(), START)
-    with pytest.raises(PartyMismatch, match="seller_uscc .* is not the registering party bank-a"):
+    with pytest.raises(PartyMismatch, match=r"seller_uscc \S+ is not the registering party bank-a"):
         intake.register(platform.engine, platform.kernel.submit, signed, package, NOW)
     signed, package = sign_registration(
         people["seller"], "inv-3", "e_invoice", invoice(), START, counterparty="bank-a"
