@@ -31,6 +31,7 @@ from puhui.cli_common import (
 )
 from puhui.cli_documents import consent_app, doc_app, iot_app, lien_app
 from puhui.client import Client, Identity
+from puhui.documents.intake import CONTENT_COMMANDS
 from puhui.kernel import log as log_store
 from puhui.kernel import signing
 from puhui.kernel.export import export as export_log
@@ -224,6 +225,10 @@ def submit(
         data = json.loads(file.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             fail("the file must hold a JSON object")
+        inner = data.get("command") if "signature" in data else data
+        command_type = inner.get("type") if isinstance(inner, dict) else None
+        if command_type in CONTENT_COMMANDS:
+            fail(f"{command_type} travels with its content: use `puhui doc register`")
         if "signature" in data:
             receipt = p.kernel.submit(data)
         else:

@@ -5,7 +5,8 @@ cooperative bank, a city bank, a broiler farmer, a feed supplier, a core enterpr
 bureau, a regulator and a bank's witness), issues each an API token; the documents story runs
 (see `demo_documents`: a forged invoice is caught, a second financing of the same invoice is
 refused, a tax filing is shared by consent, IoT readings are committed); the farmer rotates a
-key, three business days close and a witness cosigns the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
+key, three business days close and a witness cosigns the checkpoint. Keys are written under
+``var/demo/`` so you can sign as any party.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ class Grant:
     revoke_reason: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return views._json(self)
+        return views.as_json(self)
 
     def in_force(self, today: date) -> bool:
         return self.revoked_seq is None and today <= self.valid_until

@@ -49,7 +49,7 @@ class Lien:
     release_reason: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return views._json(self)
+        return views.as_json(self)
 
 
 def find_lien(conn: Connection, lien_id: str) -> Lien | None:

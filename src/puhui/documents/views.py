@@ -16,7 +16,7 @@ from puhui.documents.tables import devices, document_contents, document_reads, d
 PAGE_SIZE_MAX = 500
 
 
-def _json(obj: Any) -> dict[str, Any]:
+def as_json(obj: Any) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(obj).items()}
 
 
@@ -38,7 +38,7 @@ class Document:
     confirmed_on: date | None
 
     def to_json(self) -> dict[str, Any]:
-        return _json(self)
+        return as_json(self)
 
     def concerns(self, party_id: str) -> bool:
         return party_id in (self.owner, self.counterparty)
@@ -100,7 +100,7 @@ class Device:
     registered_on: date
 
     def to_json(self) -> dict[str, Any]:
-        return _json(self)
+        return as_json(self)
 
 
 def find_device(conn: Connection, device_id: str) -> Device | None:
@@ -137,7 +137,7 @@ class Read:
     read_on: date
 
     def to_json(self) -> dict[str, Any]:
-        return _json(self)
+        return as_json(self)
 
 
 def access_log(
