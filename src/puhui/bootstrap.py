@@ -8,6 +8,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from puhui.config import Settings, load_settings
+from puhui.documents import handlers as documents
 from puhui.kernel import checkpoints, clock
 from puhui.kernel.note import NoteSigner
 from puhui.kernel.registry import Registry
@@ -21,6 +22,7 @@ def build_registry() -> Registry:
     registry = Registry()
     clock.register(registry)
     parties.register_context(registry)
+    documents.register_context(registry)
     return registry
 
 

@@ -8,29 +8,39 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from puhui.bootstrap import Platform
+from puhui.cli_common import (
+    As,
+    KeyFile,
+    _identity,
+    _print_receipt,
+    _today,
+    err,
+    errors_as_lines,
+    fail,
+    out,
+    platform,
+)
+from puhui.cli_documents import consent_app, doc_app, iot_app, lien_app
 from puhui.client import Client, Identity
-from puhui.kernel import clock, signing
+from puhui.documents.intake import CONTENT_COMMANDS
 from puhui.kernel import log as log_store
-from puhui.kernel.errors import PuhuiError
+from puhui.kernel import signing
 from puhui.kernel.export import export as export_log
-from puhui.kernel.note import CosignatureSigner, NoteError
-from puhui.kernel.replay import ReplayDivergence, replay_in_place
+from puhui.kernel.note import CosignatureSigner
+from puhui.kernel.replay import replay_in_place
 from puhui.kernel.service import utc_now
 from puhui.kernel.store.migrate import upgrade
-from puhui.kernel.verify import VerifyFailure, verify_export
-from puhui.kernel.witness import Witness, WitnessRefusal
+from puhui.kernel.verify import verify_export
+from puhui.kernel.witness import Witness
 from puhui.parties import custody, views
 
 app = typer.Typer(
@@ -46,50 +56,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(party_app, name="party")
 app.add_typer(log_app, name="log")
 app.add_typer(clock_app, name="clock")
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-KeyFile = Annotated[Path, typer.Option("--key", help="PEM private key file of the signer")]
-As = Annotated[str, typer.Option("--as", help="party id of the signer")]
-
-
-def fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(1)
-
-
-@contextmanager
-def errors_as_lines() -> Iterator[None]:
-    try:
-        yield
-    except PuhuiError as exc:
-        fail(f"{exc.title}: {exc.detail}")
-    except (VerifyFailure, ReplayDivergence, WitnessRefusal, NoteError, ValueError, OSError) as exc:
-        fail(str(exc))
-
-
-def platform() -> Platform:
-    return Platform.from_settings()
-
-
-def _identity(party_id: str, key: Path) -> Identity:
-    with errors_as_lines():
-        return Identity.from_key_file(party_id, key)
-
-
-def _today(p: Platform) -> date:
-    with p.engine.connect() as conn:
-        today = clock.business_date(conn)
-    if today is None:
-        fail("the log has no genesis entry yet: run `puhui party genesis` or `puhui demo`")
-    return today
-
-
-def _print_receipt(receipt: dict[str, Any]) -> None:
-    note = " (repeat: first receipt)" if receipt["repeat"] else ""
-    out.print(f"entry {receipt['seq']} {receipt['type']} by {receipt['actor']}{note}")
-    for event in receipt["events"]:
-        out.print(f"  {event['type']} {json.dumps(event['data'], ensure_ascii=False)}")
+app.add_typer(doc_app, name="doc")
+app.add_typer(consent_app, name="consent")
+app.add_typer(lien_app, name="lien")
+app.add_typer(iot_app, name="iot")
 
 
 def _progress(total: int, label: str) -> tuple[Progress, Callable[[int], None]]:
@@ -255,6 +225,10 @@ def submit(
         data = json.loads(file.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             fail("the file must hold a JSON object")
+        inner = data.get("command") if "signature" in data else data
+        command_type = inner.get("type") if isinstance(inner, dict) else None
+        if command_type in CONTENT_COMMANDS:
+            fail(f"{command_type} travels with its content: use `puhui doc register`")
         if "signature" in data:
             receipt = p.kernel.submit(data)
         else:
@@ -395,6 +369,8 @@ def demo(
     )
     for party_id, token in result["tokens"].items():
         out.print(f"  token {party_id}: {token}", highlight=False)
+    for line in result["stories"]:
+        out.print(f"  {line}", highlight=False)
 
 
 def main() -> None:

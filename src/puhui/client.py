@@ -16,13 +16,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from puhui.kernel import signing
 from puhui.kernel.commands import Command, SignedCommand
+
+if TYPE_CHECKING:
+    from puhui.client_documents import DocumentsClient
 
 TIMEOUT_S_DEFAULT = 30.0
 
@@ -120,6 +123,16 @@ class Client:
 
     def get(self, path: str, **params: Any) -> Any:
         return self._json(self._http.get(path, params=params))
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        return self._json(self._http.post(path, json=body))
+
+    @property
+    def documents(self) -> DocumentsClient:
+        """Documents, consent, IoT batches and liens (see ``puhui.client_documents``)."""
+        from puhui.client_documents import DocumentsClient
+
+        return DocumentsClient(self)
 
     def business_date(self) -> date:
         return date.fromisoformat(self.get("/clock")["business_date"])

@@ -1,9 +1,12 @@
 """The demo stories built so far, loaded by `puhui demo` (and `make run`).
 
 In this release: the operator starts the log, registers the parties of the stories (a rural
-cooperative bank, a broiler farmer, a feed supplier, a core enterprise, a regulator and a bank's
-witness), issues each an API token, the farmer rotates a key, three business days close and a
-witness cosigns the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
+cooperative bank, a city bank, a broiler farmer, a feed supplier, a core enterprise, a tax
+bureau, a regulator and a bank's witness), issues each an API token; the documents story runs
+(see `demo_documents`: a forged invoice is caught, a second financing of the same invoice is
+refused, a tax filing is shared by consent, IoT readings are committed); the farmer rotates a
+key, three business days close and a witness cosigns the checkpoint. Keys are written under
+``var/demo/`` so you can sign as any party.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from puhui import demo_documents
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
@@ -83,6 +87,22 @@ PARTIES = (
         "350100",
     ),
     DemoParty(
+        "city-bank",
+        "福州城市商业银行 Fuzhou City Bank",
+        "organisation",
+        ("bank",),
+        "91350100MA34C1T20B",
+        "350100",
+    ),
+    DemoParty(
+        "tax-bureau",
+        "国家税务总局福州市税务局 Fuzhou Tax Bureau",
+        "organisation",
+        ("tax_authority",),
+        "11350100MB01382011",
+        "350100",
+    ),
+    DemoParty(
         "bank-witness",
         "农商行见证节点 Coop bank witness",
         "organisation",
@@ -148,6 +168,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
             )
         )
         tokens[party_id] = token.token
+    stories = demo_documents.load(platform, identities, day, directory / "documents")
     farmer_new = _identity(keys, "farmer-li", "-2")
     kernel.submit(
         identities["farmer-li"].sign(
@@ -172,6 +193,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
         "tokens": tokens,
         "keys": str(keys),
         "business_date": day.isoformat(),
+        "stories": stories,
     }
 
 

@@ -13,9 +13,10 @@ from pydantic import BaseModel, Field
 from puhui.api.auth import Caller, caller
 from puhui.bootstrap import Platform
 from puhui.client import Identity
+from puhui.documents.intake import CONTENT_COMMANDS
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import clock, log, signing
-from puhui.kernel.errors import NotFound, PermissionDenied
+from puhui.kernel.errors import InvalidCommand, NotFound, PermissionDenied
 from puhui.kernel.service import Kernel, utc_now
 from puhui.kernel.store.engine import begin_write
 from puhui.kernel.writer import GroupCommitter
@@ -50,10 +51,19 @@ def submit_command(request: Request, response: Response, body: dict[str, Any]) -
     """Submit a command signed on the client. A repeat returns the first receipt with 200.
 
     Concurrent submissions share transactions (group commit)."""
-    receipt = writer(request).submit(Kernel.parse(body))
+    signed = Kernel.parse(body)
+    _refuse_without_content(signed.command.type)
+    receipt = writer(request).submit(signed)
     if receipt.repeat:
         response.status_code = 200
     return receipt.to_json()
+
+
+def _refuse_without_content(command_type: str) -> None:
+    if command_type in CONTENT_COMMANDS:
+        raise InvalidCommand(
+            f"{command_type} travels with its content: POST it to /api/v1/documents"
+        )
 
 
 class CustodialCommand(BaseModel):
@@ -68,6 +78,7 @@ def submit_custodial(
     request: Request, response: Response, body: CustodialCommand, who: Authed
 ) -> dict[str, Any]:
     """Sign with the caller's custodial key on the server, then submit like any command."""
+    _refuse_without_content(body.type)
     p = platform(request)
     master = custody.load_master_key(
         p.settings.custody_master_key, p.settings.custody_master_key_file
