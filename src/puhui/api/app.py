@@ -8,6 +8,7 @@ from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from puhui.api import documents, problems
 from puhui.api.routes import router
@@ -39,8 +40,11 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(documents.router)
 
+    web = files("puhui") / "web"
+    app.mount("/static", StaticFiles(directory=str(web / "static")), name="static")
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def console() -> str:
-        return (files("puhui") / "web" / "index.html").read_text(encoding="utf-8")
+        return (web / "index.html").read_text(encoding="utf-8")
 
     return app

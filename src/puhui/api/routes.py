@@ -194,6 +194,13 @@ def entry(request: Request, seq: int, who: Authed, tree_size: int | None = None)
     }
 
 
+@router.get("/me", tags=["parties"])
+def me(request: Request, who: Authed) -> dict[str, Any]:
+    """The party the API token belongs to."""
+    with platform(request).engine.connect() as conn:
+        return views.get_party(conn, who.party_id).to_json()
+
+
 @router.get("/parties", tags=["parties"])
 def list_parties(
     request: Request,
