@@ -7,11 +7,12 @@ buffers the batch's entries and nodes, and writes them with one executemany each
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, insert, or_, select, update
 
 from puhui.kernel import merkle
 from puhui.kernel.errors import InvariantViolation, NotFound
@@ -99,16 +100,26 @@ class LogAppender:
         return TreeHead(self.size, root)
 
 
+@functools.cache
+def _nodes_query(count: int) -> Select[tuple[int, int, bytes]]:
+    """A lookup of ``count`` nodes by exact key, built once per count (building the expression
+    costs more than running it). An OR of exact keys: SQLite answers it from the primary key,
+    where a row-value IN would scan."""
+    keys = [
+        and_(merkle_nodes.c.level == bindparam(f"l{i}"), merkle_nodes.c.idx == bindparam(f"i{i}"))
+        for i in range(count)
+    ]
+    return select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash).where(or_(*keys))
+
+
 def _fetch_nodes(conn: Connection, ids: set[merkle.NodeId]) -> dict[merkle.NodeId, bytes]:
     found: dict[merkle.NodeId, bytes] = {}
     wanted = sorted(ids)
     for start in range(0, len(wanted), NODES_PER_QUERY_MAX):
         chunk = wanted[start : start + NODES_PER_QUERY_MAX]
-        # an OR of exact keys: SQLite answers it from the primary key, a row-value IN it scans
-        keys = [and_(merkle_nodes.c.level == lv, merkle_nodes.c.idx == ix) for lv, ix in chunk]
-        rows = conn.execute(
-            select(merkle_nodes.c.level, merkle_nodes.c.idx, merkle_nodes.c.hash).where(or_(*keys))
-        )
+        params = {f"l{i}": level for i, (level, _) in enumerate(chunk)}
+        params.update({f"i{i}": idx for i, (_, idx) in enumerate(chunk)})
+        rows = conn.execute(_nodes_query(len(chunk)), params)
         found.update({(r.level, r.idx): r.hash for r in rows})
     missing = set(wanted) - found.keys()
     if missing:
