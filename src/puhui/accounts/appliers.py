@@ -101,9 +101,12 @@ def apply_account_closed(conn: Connection, ev: Event, _ctx: ApplyContext) -> Non
         raise InvariantViolation(f"account {ev.data['account_id']} was not open to be closed")
 
 
+_LAST_LINE = select(func.max(postings.c.line)).where(postings.c.seq == bindparam("seq"))
+
+
 def _first_line(conn: Connection, seq: int) -> int:
     """Postings of one entry are numbered on; an entry may carry several transfer events."""
-    last = conn.execute(select(func.max(postings.c.line)).where(postings.c.seq == seq)).scalar()
+    last = conn.execute(_LAST_LINE, {"seq": seq}).scalar()
     return 0 if last is None else int(last) + 1
 
 

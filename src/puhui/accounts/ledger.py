@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from puhui.accounts import errors as e
 from puhui.accounts.model import (
@@ -96,10 +96,18 @@ def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
         yield wanted[start : start + IDS_PER_QUERY_MAX]
 
 
+_ACCOUNTS_BY_ID = select(accounts).where(
+    accounts.c.account_id.in_(bindparam("ids", expanding=True))
+)
+_TRANSFERS_BY_ID = select(transfers).where(
+    transfers.c.transfer_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def load_accounts(conn: Connection, ids: Iterable[str]) -> dict[str, AccountState]:
     found: dict[str, AccountState] = {}
     for chunk in _chunks(ids):
-        for r in conn.execute(select(accounts).where(accounts.c.account_id.in_(chunk))):
+        for r in conn.execute(_ACCOUNTS_BY_ID, {"ids": chunk}):
             found[r.account_id] = AccountState(
                 r.account_id,
                 r.party_id,
@@ -134,15 +142,17 @@ _PENDING_COLUMNS = (
 )
 
 
+_PENDING_BY_ID = (
+    select(*_PENDING_COLUMNS)
+    .join(pending_transfers, pending_transfers.c.transfer_id == transfers.c.transfer_id)
+    .where(transfers.c.transfer_id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def load_pending(conn: Connection, ids: Iterable[str]) -> dict[str, PendingState]:
     found: dict[str, PendingState] = {}
     for chunk in _chunks(ids):
-        stmt = (
-            select(*_PENDING_COLUMNS)
-            .join(pending_transfers, pending_transfers.c.transfer_id == transfers.c.transfer_id)
-            .where(transfers.c.transfer_id.in_(chunk))
-        )
-        for r in conn.execute(stmt):
+        for r in conn.execute(_PENDING_BY_ID, {"ids": chunk}):
             found[r.transfer_id] = PendingState(*r[:10], PendingStatus(r.status), r.expires_on)
     return found
 
@@ -255,7 +265,7 @@ def _existing(conn: Connection, requests: Sequence[TransferRequest]) -> set[str]
     by_id = {r.id: (i, r) for i, r in enumerate(requests)}
     repeated: set[str] = set()
     for chunk in _chunks(by_id):
-        for row in conn.execute(select(transfers).where(transfers.c.transfer_id.in_(chunk))):
+        for row in conn.execute(_TRANSFERS_BY_ID, {"ids": chunk}):
             index, req = by_id[row.transfer_id]
             if not _same_as_stored(req, row):
                 raise _fail(
@@ -286,6 +296,12 @@ def _overflows(account: AccountState) -> bool:
         )
         > BALANCE_MAX
     )
+
+
+def _add_present(item: dict[str, Any], optional: dict[str, Any]) -> None:
+    for key, value in optional.items():
+        if value is not None:
+            item[key] = value
 
 
 def deltas(kind: TransferKind, amount: int, released: int) -> tuple[int, int]:
@@ -419,7 +435,7 @@ class Planner:
             "rail": None if req.rail == PLATFORM else req.rail,
             "external_ref": req.external_ref,
         }
-        item.update((k, v) for k, v in optional.items() if v is not None)
+        _add_present(item, optional)
         self.items.append(item)
         if kind == TransferKind.PENDING:
             self.pending[req.id] = PendingState(
@@ -487,7 +503,7 @@ class Planner:
             "origin": pending.origin,
             "rail": None if pending.rail == PLATFORM else pending.rail,
         }
-        item.update((k, v) for k, v in optional.items() if v is not None)
+        _add_present(item, optional)
         self.items.append(item)
 
     def parties(self) -> tuple[str, ...]:
