@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from puhui.accounts.model import CHART_TEMPLATES
 from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.kernel import clock
@@ -66,5 +67,6 @@ def make_ledger(
     for party_id, role in roles.items():
         ident = register(platform, operator, party_id, [role])
         ledger.parties[party_id] = ident
-        ledger.submit(ident, "accounts.open_chart", {"party_id": party_id, "role": role})
+        if role in CHART_TEMPLATES:
+            ledger.submit(ident, "accounts.open_chart", {"party_id": party_id, "role": role})
     return ledger
