@@ -397,6 +397,17 @@ def demo(
         out.print(f"  token {party_id}: {token}", highlight=False)
 
 
+def _add_context_commands() -> None:
+    """Command groups of the contexts live in their own modules, imported after the helpers."""
+    from puhui.cli_accounts import accounts_app, transfer_app
+
+    app.add_typer(accounts_app, name="accounts")
+    app.add_typer(transfer_app, name="transfer")
+
+
+_add_context_commands()
+
+
 def main() -> None:
     try:
         app()
