@@ -262,3 +262,94 @@ def test_payee_bound_funds_are_traced(ledger: Ledger) -> None:
     assert traced["payees"] == [
         {"party_id": "supplier", "currency": "CNY", "received": 90_000, "reserved": 7}
     ]
+
+
+def test_other_contexts_move_money_inside_their_own_commands(ledger: Ledger) -> None:
+    """A command of another context (here a stand-in loan engine) returns its own events with
+    the ledger's, so the money moves atomically with them — or neither happens."""
+    from collections.abc import Sequence
+
+    from pydantic import BaseModel
+
+    from puhui.accounts import TransferRequest, transfer_events
+    from puhui.kernel.commands import Event
+    from puhui.kernel.registry import CommandSpec, HandlerContext
+
+    class Disburse(BaseModel):
+        loan_id: str
+        amount: int
+
+    def disburse(ctx: HandlerContext, p: Disburse) -> Sequence[Event]:
+        money = transfer_events(
+            ctx.conn,
+            [
+                TransferRequest(
+                    f"{p.loan_id}-disbursed",
+                    debit=BANK_CASH,
+                    credit=SUPPLIER_CASH,
+                    amount=p.amount,
+                    reference=f"loan:{p.loan_id}",
+                    payee="supplier",
+                )
+            ],
+            business_date=ctx.business_date,
+        )
+        return [Event("testloan.disbursed", {"loan_id": p.loan_id}), *money]
+
+    registry = ledger.platform.registry
+    registry.command(CommandSpec("testloan.disburse", Disburse, disburse))
+    registry.applier("testloan.disbursed", lambda conn, event, ctx: None)
+    bank = ledger.parties["bank"]
+    receipt = ledger.submit(bank, "testloan.disburse", {"loan_id": "l7", "amount": 70_000})
+    assert [ev.type for ev in receipt.events] == ["testloan.disbursed", "accounts.transfers"]
+    assert _balance(ledger, SUPPLIER_CASH) == 70_000
+    _refused(
+        ledger,
+        e.InsufficientFunds,
+        lambda: ledger.submit(bank, "testloan.disburse", {"loan_id": "l8", "amount": 10**9}),
+    )
+
+
+def test_currency_registry(ledger: Ledger) -> None:
+    op = ledger.operator
+    ledger.submit(
+        op,
+        "accounts.add_currency",
+        {"code": "HKD", "scale": 2, "name": "Hong Kong dollar", "rails": ["bank_transfer"]},
+    )
+    _refused(
+        ledger,
+        e.CurrencyExists,
+        lambda: ledger.submit(
+            op, "accounts.add_currency", {"code": "CNY", "scale": 2, "name": "x"}
+        ),
+    )
+    _refused(
+        ledger,
+        e.RailNotAvailable,
+        lambda: ledger.submit(
+            op, "accounts.add_currency", {"code": "EUR", "scale": 2, "name": "x", "rails": ["x"]}
+        ),
+    )
+    spec = {"party_id": "bank", "currency": "HKD", "kind": "liability", "purpose": "cash"}
+    ledger.submit(op, "accounts.open", {"accounts": [spec | {"account_id": "bank:cash:hkd"}]})
+    ledger.submit(op, "accounts.open", {"accounts": [spec | {"account_id": "bank:cash:hkd"}]})
+    _refused(
+        ledger,
+        e.AccountExists,
+        lambda: ledger.submit(
+            op, "accounts.open", {"accounts": [spec | {"account_id": "bank:cash:hkd", "name": "n"}]}
+        ),
+    )
+    _refused(
+        ledger,
+        e.UnknownCurrency,
+        lambda: ledger.submit(
+            op, "accounts.open", {"accounts": [spec | {"account_id": "b:x", "currency": "XAU"}]}
+        ),
+    )
+    cross = {"id": "hk-1", "debit": BANK_CASH, "credit": "bank:cash:hkd", "amount": 1}
+    _refused(ledger, e.CurrencyMismatch, lambda: ledger.transfer(op, cross))
+    with ledger.conn() as conn:
+        assert "HKD" in {c.code for c in views.list_currencies(conn)}
+        assert views.get_account(conn, "bank:cash:hkd").currency == "HKD"
