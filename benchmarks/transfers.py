@@ -33,8 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,13 +45,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    create_engine,
     func,
     insert,
     select,
-    text,
 )
-from sqlalchemy.exc import OperationalError
 
 from puhui.accounts import reports
 from puhui.accounts.tables import transfers
@@ -62,11 +58,11 @@ from puhui.config import Settings
 from puhui.kernel import signing
 from puhui.kernel.commands import SignedCommand
 from puhui.kernel.errors import PuhuiError
-from puhui.kernel.store import make_engine
 from puhui.kernel.store.migrate import upgrade
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PG_CONNECT_TIMEOUT_S = 3
+sys.path.insert(0, str(Path(__file__).parent))
+from log_append import PG_URL, pg_schema
+
 BUSINESS_DATE = date(2026, 3, 2)
 SEED = 20260302
 PAYERS = 100
@@ -273,27 +269,6 @@ def run_store(
     measure_transfers(figures, bench, store, sizes)
     check_ledger(bench)
     bench.platform.engine.dispose()
-
-
-@contextmanager
-def pg_schema(schema: str) -> Iterator[Engine | None]:
-    admin = create_engine(PG_URL, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        say(f"PostgreSQL unreachable at {PG_URL}: skipping ({str(exc).splitlines()[0]})")
-        yield None
-        return
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
 from puhui.accounts.errors import UnknownAccount, UnknownTransfer
 from puhui.accounts.model import BUILTIN_CURRENCIES, AccountKind, Currency, Totals
@@ -132,23 +132,31 @@ def _page(limit: int) -> int:
     return max(1, min(limit, PAGE_SIZE_MAX))
 
 
-def balance(conn: Connection, account_id: str, at_seq: int | None = None) -> Totals:
-    """The account's totals now, or as they were after log entry ``at_seq``."""
-    if at_seq is None:
-        return get_account(conn, account_id).totals
-    get_account(conn, account_id)
+_TOTALS_COLUMNS = (
+    postings.c.debits_posted,
+    postings.c.credits_posted,
+    postings.c.debits_pending,
+    postings.c.credits_pending,
+)
+
+
+def _last_totals(conn: Connection, account_id: str, *before: ColumnElement[bool]) -> Totals:
+    """The totals after the account's last posting meeting ``before`` (zero if none)."""
     row = conn.execute(
-        select(
-            postings.c.debits_posted,
-            postings.c.credits_posted,
-            postings.c.debits_pending,
-            postings.c.credits_pending,
-        )
-        .where(postings.c.account_id == account_id, postings.c.seq <= at_seq)
+        select(*_TOTALS_COLUMNS)
+        .where(postings.c.account_id == account_id, *before)
         .order_by(postings.c.seq.desc(), postings.c.line.desc())
         .limit(1)
     ).first()
     return Totals() if row is None else Totals(*row)
+
+
+def balance(conn: Connection, account_id: str, at_seq: int | None = None) -> Totals:
+    """The account's totals now, or as they were after log entry ``at_seq``."""
+    account = get_account(conn, account_id)
+    if at_seq is None:
+        return account.totals
+    return _last_totals(conn, account_id, postings.c.seq <= at_seq)
 
 
 @dataclass(frozen=True)
@@ -206,21 +214,11 @@ def _totals_before(conn: Connection, account_id: str, cursor: tuple[int, int] | 
     if cursor is None:
         return Totals()
     seq, line = cursor
-    row = conn.execute(
-        select(
-            postings.c.debits_posted,
-            postings.c.credits_posted,
-            postings.c.debits_pending,
-            postings.c.credits_pending,
-        )
-        .where(
-            postings.c.account_id == account_id,
-            or_(postings.c.seq < seq, and_(postings.c.seq == seq, postings.c.line <= line)),
-        )
-        .order_by(postings.c.seq.desc(), postings.c.line.desc())
-        .limit(1)
-    ).first()
-    return Totals() if row is None else Totals(*row)
+    return _last_totals(
+        conn,
+        account_id,
+        or_(postings.c.seq < seq, and_(postings.c.seq == seq, postings.c.line <= line)),
+    )
 
 
 def statement(
