@@ -9,7 +9,7 @@ import pytest
 
 import puhui.accounts
 from puhui.accounts import errors as e
-from puhui.accounts.ledger import _check_shape, deltas
+from puhui.accounts.ledger import _check_shape
 from puhui.accounts.model import (
     BUILTIN_CURRENCIES,
     AccountKind,
@@ -20,6 +20,7 @@ from puhui.accounts.model import (
     chart_for,
 )
 from puhui.accounts.rails import RAILS
+from puhui.accounts.state import deltas
 
 TODAY = date(2026, 3, 2)
 

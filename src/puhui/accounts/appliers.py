@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from puhui.accounts.ledger import AccountState, deltas, load_accounts
 from puhui.accounts.model import PendingStatus, TransferKind
 from puhui.accounts.rails import PLATFORM
+from puhui.accounts.state import AccountState, deltas, exceeds_limits, load_accounts
 from puhui.accounts.tables import accounts, currencies, pending_transfers, postings, transfers
 from puhui.kernel.commands import Event
 from puhui.kernel.errors import InvariantViolation
@@ -111,16 +111,8 @@ def _first_line(conn: Connection, seq: int) -> int:
 
 
 def _check_after(account: AccountState) -> None:
-    if min(account.debits_pending, account.credits_pending) < 0:
-        raise InvariantViolation(f"{account.account_id}: pending total below zero")
-    if account.debits_must_not_exceed_credits and (
-        account.debits_posted + account.debits_pending > account.credits_posted
-    ):
-        raise InvariantViolation(f"{account.account_id}: debits exceed credits")
-    if account.credits_must_not_exceed_debits and (
-        account.credits_posted + account.credits_pending > account.debits_posted
-    ):
-        raise InvariantViolation(f"{account.account_id}: credits exceed debits")
+    if min(account.debits_pending, account.credits_pending) < 0 or exceeds_limits(account):
+        raise InvariantViolation(f"{account.account_id}: a balance limit broke on applying")
 
 
 def _posting(

@@ -19,9 +19,9 @@ from puhui.accounts.errors import (
     UnknownAccount,
     UnknownCurrency,
 )
-from puhui.accounts.ledger import AccountState, PendingState, find_currency, load_accounts
 from puhui.accounts.model import AccountSpec, TransferRequest, chart_for
 from puhui.accounts.rails import CONFIRMER_ROLES, PLATFORM, RAILS
+from puhui.accounts.state import AccountState, PendingState, find_currency, load_accounts
 from puhui.accounts.tables import pending_transfers, transfers
 from puhui.kernel.commands import Event
 from puhui.kernel.errors import InvalidCommand, PermissionDenied

@@ -19,152 +19,42 @@ balances are touched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection
 
 from puhui.accounts import errors as e
 from puhui.accounts.model import (
     AMOUNT_MAX,
     BALANCE_MAX,
-    BUILTIN_CURRENCIES,
     CODE_MAX,
     REFERENCE_PATTERN,
     TRANSFER_ID_PATTERN,
     TRANSFERS_PER_COMMAND_MAX,
-    AccountKind,
     Currency,
     PendingStatus,
     TransferKind,
     TransferRequest,
 )
 from puhui.accounts.rails import PLATFORM, RAILS
-from puhui.accounts.tables import accounts, currencies, pending_transfers, transfers
+from puhui.accounts.state import (
+    TRANSFERS_BY_ID,
+    AccountState,
+    PendingState,
+    chunks,
+    deltas,
+    exceeds_limits,
+    find_currency,
+    load_accounts,
+    load_pending,
+)
 from puhui.kernel.commands import Event
 from puhui.kernel.errors import InvariantViolation, PuhuiError
 
-IDS_PER_QUERY_MAX = 500
 TRANSFERS_EVENT = "accounts.transfers"
-
-
-@dataclass(slots=True)
-class AccountState:
-    """An account as the planner sees it: its details and working totals."""
-
-    account_id: str
-    party_id: str
-    currency: str
-    kind: AccountKind
-    purpose: str
-    name: str
-    debits_must_not_exceed_credits: bool
-    credits_must_not_exceed_debits: bool
-    closed: bool
-    debits_posted: int
-    credits_posted: int
-    debits_pending: int
-    credits_pending: int
-
-
-@dataclass(slots=True)
-class PendingState:
-    """A pending transfer (from the store or earlier in this batch) and its status."""
-
-    transfer_id: str
-    debit: str
-    credit: str
-    amount: int
-    currency: str
-    code: int
-    reference: str | None
-    payee: str | None
-    origin: str | None
-    rail: str
-    status: PendingStatus
-    expires_on: date | None
-
-
 Authorize = Callable[[TransferRequest, AccountState, AccountState, PendingState | None], None]
-
-
-def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), IDS_PER_QUERY_MAX):
-        yield wanted[start : start + IDS_PER_QUERY_MAX]
-
-
-_ACCOUNTS_BY_ID = select(accounts).where(
-    accounts.c.account_id.in_(bindparam("ids", expanding=True))
-)
-_TRANSFERS_BY_ID = select(transfers).where(
-    transfers.c.transfer_id.in_(bindparam("ids", expanding=True))
-)
-
-
-def load_accounts(conn: Connection, ids: Iterable[str]) -> dict[str, AccountState]:
-    found: dict[str, AccountState] = {}
-    for chunk in _chunks(ids):
-        for r in conn.execute(_ACCOUNTS_BY_ID, {"ids": chunk}):
-            found[r.account_id] = AccountState(
-                r.account_id,
-                r.party_id,
-                r.currency,
-                AccountKind(r.kind),
-                r.purpose,
-                r.name,
-                r.debits_must_not_exceed_credits,
-                r.credits_must_not_exceed_debits,
-                r.closed,
-                r.debits_posted,
-                r.credits_posted,
-                r.debits_pending,
-                r.credits_pending,
-            )
-    return found
-
-
-_PENDING_COLUMNS = (
-    transfers.c.transfer_id,
-    transfers.c.debit_account_id,
-    transfers.c.credit_account_id,
-    transfers.c.amount,
-    transfers.c.currency,
-    transfers.c.code,
-    transfers.c.reference,
-    transfers.c.payee,
-    transfers.c.origin,
-    transfers.c.rail,
-    pending_transfers.c.status,
-    pending_transfers.c.expires_on,
-)
-
-
-_PENDING_BY_ID = (
-    select(*_PENDING_COLUMNS)
-    .join(pending_transfers, pending_transfers.c.transfer_id == transfers.c.transfer_id)
-    .where(transfers.c.transfer_id.in_(bindparam("ids", expanding=True)))
-)
-
-
-def load_pending(conn: Connection, ids: Iterable[str]) -> dict[str, PendingState]:
-    found: dict[str, PendingState] = {}
-    for chunk in _chunks(ids):
-        for r in conn.execute(_PENDING_BY_ID, {"ids": chunk}):
-            found[r.transfer_id] = PendingState(*r[:10], PendingStatus(r.status), r.expires_on)
-    return found
-
-
-def find_currency(conn: Connection, code: str) -> Currency | None:
-    builtin = BUILTIN_CURRENCIES.get(code)
-    if builtin is not None:
-        return builtin
-    row = conn.execute(select(currencies).where(currencies.c.code == code)).first()
-    if row is None:
-        return None
-    return Currency(row.code, row.scale, row.name, tuple(r for r in row.rails.split(",") if r))
 
 
 def _fail(error: type[PuhuiError], index: int, req: TransferRequest, detail: str) -> PuhuiError:
@@ -264,8 +154,8 @@ def _existing(conn: Connection, requests: Sequence[TransferRequest]) -> set[str]
     """Ids already on the ledger with the same content; raise if one has other content."""
     by_id = {r.id: (i, r) for i, r in enumerate(requests)}
     repeated: set[str] = set()
-    for chunk in _chunks(by_id):
-        for row in conn.execute(_TRANSFERS_BY_ID, {"ids": chunk}):
+    for chunk in chunks(by_id):
+        for row in conn.execute(TRANSFERS_BY_ID, {"ids": chunk}):
             index, req = by_id[row.transfer_id]
             if not _same_as_stored(req, row):
                 raise _fail(
@@ -276,16 +166,6 @@ def _existing(conn: Connection, requests: Sequence[TransferRequest]) -> set[str]
                 )
             repeated.add(row.transfer_id)
     return repeated
-
-
-def _exceeds_limits(account: AccountState) -> bool:
-    if account.debits_must_not_exceed_credits and (
-        account.debits_posted + account.debits_pending > account.credits_posted
-    ):
-        return True
-    return account.credits_must_not_exceed_debits and (
-        account.credits_posted + account.credits_pending > account.debits_posted
-    )
 
 
 def _overflows(account: AccountState) -> bool:
@@ -302,16 +182,6 @@ def _add_present(item: dict[str, Any], optional: dict[str, Any]) -> None:
     for key, value in optional.items():
         if value is not None:
             item[key] = value
-
-
-def deltas(kind: TransferKind, amount: int, released: int) -> tuple[int, int]:
-    """(posted, pending) change on both sides of a transfer of ``kind``.
-
-    ``released`` is the pending amount a post, void or expiry gives back.
-    """
-    posted = amount if kind in (TransferKind.SINGLE, TransferKind.POST) else 0
-    reserved = amount if kind == TransferKind.PENDING else 0
-    return posted, reserved - released
 
 
 _RESOLVED_ERRORS: dict[PendingStatus, type[PuhuiError]] = {
@@ -366,7 +236,7 @@ class Planner:
         credit.credits_posted += posted
         credit.credits_pending += pending
         for account in (debit, credit):
-            broken, overflow = _exceeds_limits(account), _overflows(account)
+            broken, overflow = exceeds_limits(account), _overflows(account)
             if not (broken or overflow):
                 continue
             debit.debits_posted -= posted
