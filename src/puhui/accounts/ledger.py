@@ -227,10 +227,10 @@ class Planner:
         req: TransferRequest,
         debit: AccountState,
         credit: AccountState,
-        deltas: tuple[int, int],
+        change: tuple[int, int],
     ) -> None:
-        """Add (posted, pending) deltas to both sides; undo and raise if a limit breaks."""
-        posted, pending = deltas
+        """Add the (posted, pending) change to both sides; undo and raise if a limit breaks."""
+        posted, pending = change
         debit.debits_posted += posted
         debit.debits_pending += pending
         credit.credits_posted += posted

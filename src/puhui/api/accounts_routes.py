@@ -18,6 +18,7 @@ from puhui.api.auth import Caller, caller
 from puhui.api.routes import platform, writer
 from puhui.kernel.errors import InvalidCommand, PermissionDenied
 from puhui.kernel.service import Kernel, Receipt
+from puhui.parties import views as parties
 
 router = APIRouter(prefix="/api/v1")
 Authed = Annotated[Caller, Depends(caller)]
@@ -153,13 +154,16 @@ def statement(
     }
 
 
-def _visible_transfers(conn: Connection, who: Caller, found: list[dict[str, Any]]) -> None:
+def _visible(conn: Connection, who: Caller, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The transfers touching the caller's accounts (all of them for full readers)."""
     if who.reads_full_log:
-        return
+        return found
+    owners: dict[str, str] = {}
     for transfer in found:
-        owners = {views.get_account(conn, transfer[side]).party_id for side in ("debit", "credit")}
-        if who.party_id not in owners:
-            raise PermissionDenied(f"transfer {transfer['id']} does not touch your accounts")
+        for side in ("debit", "credit"):
+            if transfer[side] not in owners:
+                owners[transfer[side]] = views.get_account(conn, transfer[side]).party_id
+    return [t for t in found if who.party_id in (owners[t["debit"]], owners[t["credit"]])]
 
 
 @router.post("/transfers", tags=["transfers"], status_code=201)
@@ -169,9 +173,11 @@ def create_transfers(request: Request, response: Response, body: dict[str, Any])
     Answers with the receipt and every transfer of the command as recorded — for ids that
     existed already, the first result."""
     receipt = _submit(request, response, body, frozenset({"accounts.transfer"}))
-    ids = [str(t.get("id")) for t in Kernel.parse(body).command.payload.get("transfers", [])]
+    command = Kernel.parse(body).command
+    ids = [str(t.get("id")) for t in command.payload.get("transfers", [])]
     with platform(request).engine.connect() as conn:
-        found = views.find_transfers(conn, ids)
+        signer = Caller(command.actor, parties.get_party(conn, command.actor).roles)
+        found = _visible(conn, signer, views.find_transfers(conn, ids))
     return {"receipt": receipt.to_json(), "transfers": found}
 
 
@@ -182,15 +188,16 @@ def transfers_by_reference(
     """Transfers naming a business object, e.g. ``?reference=loan:l1``."""
     with platform(request).engine.connect() as conn:
         found = views.transfers_by_reference(conn, reference, after=after, limit=limit)
-        _visible_transfers(conn, who, found)
-    return {"transfers": found, "next_after": found[-1]["id"] if len(found) == limit else None}
+        shown = _visible(conn, who, found)
+    return {"transfers": shown, "next_after": found[-1]["id"] if len(found) == limit else None}
 
 
 @router.get("/transfers/{transfer_id}", tags=["transfers"])
 def get_transfer(request: Request, transfer_id: str, who: Authed) -> dict[str, Any]:
     with platform(request).engine.connect() as conn:
         found = views.get_transfer(conn, transfer_id)
-        _visible_transfers(conn, who, [found])
+        if not _visible(conn, who, [found]):
+            raise PermissionDenied(f"transfer {transfer_id} does not touch your accounts")
     return found
 
 
