@@ -46,6 +46,9 @@ def test_charts_deposit_and_transfer(ledger: Ledger) -> None:
             "interest_income",
             "fee_expense",
         }
+        found = views.account_for(conn, "bank", "cash", "CNY")
+        assert found is not None and found.account_id == BANK_CASH
+        assert views.account_for(conn, "bank", "cash", "USDSC") is None
         clearing = views.get_account(conn, "operator:bank_clearing:cny")
         assert clearing.balance == 1_000_000  # the operator's asset: money at the bank
     receipt = ledger.transfer(
