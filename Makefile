@@ -46,6 +46,7 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python benchmarks/log_append.py --quick
+	$(BIN)/python benchmarks/transfers.py --quick
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache .hypothesis

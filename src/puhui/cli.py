@@ -17,6 +17,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from puhui.cli_accounts import accounts_app, transfer_app
 from puhui.cli_common import (
     As,
     KeyFile,
@@ -60,6 +61,8 @@ app.add_typer(doc_app, name="doc")
 app.add_typer(consent_app, name="consent")
 app.add_typer(lien_app, name="lien")
 app.add_typer(iot_app, name="iot")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(transfer_app, name="transfer")
 
 
 def _progress(total: int, label: str) -> tuple[Progress, Callable[[int], None]]:

@@ -145,10 +145,101 @@ class Client:
         self, command_type: str, payload: dict[str, Any], *, idempotency_key: str | None = None
     ) -> dict[str, Any]:
         """Sign locally with this client's identity, dated today's business date, and submit."""
+        return self._post("/commands", self._signed(command_type, payload, idempotency_key))
+
+    def _signed(
+        self, command_type: str, payload: dict[str, Any], idempotency_key: str | None
+    ) -> dict[str, Any]:
         if self.identity is None:
             raise ValueError("this client has no identity to sign with")
         signed = self.identity.sign(command_type, payload, self.business_date(), idempotency_key)
-        return self.submit_signed(signed)
+        return signed.to_json()
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self._json(self._http.post(path, json=body))
+        return result
+
+    # ---- accounts and transfers (the ledger) -------------------------------------------------
+
+    def currencies(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.get("/currencies")["currencies"]
+        return result
+
+    def open_chart(
+        self, party_id: str, role: str, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Open the chart of accounts of ``role`` for ``party_id``; returns its accounts."""
+        payload = {"party_id": party_id, "role": role}
+        return self._post(
+            "/accounts", self._signed("accounts.open_chart", payload, idempotency_key)
+        )
+
+    def open_accounts(
+        self, accounts: list[dict[str, Any]], *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Open accounts: each ``{account_id, party_id, currency, kind, purpose, ...}``."""
+        body = self._signed("accounts.open", {"accounts": accounts}, idempotency_key)
+        return self._post("/accounts", body)
+
+    def close_account(
+        self, account_id: str, *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        body = self._signed("accounts.close", {"account_id": account_id}, idempotency_key)
+        return self._post(f"/accounts/{account_id}/close", body)
+
+    def transfer(
+        self, *transfers: dict[str, Any], idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Make linked transfers (all or none). Each is ``{id, debit, credit, amount, ...}``,
+        ``{id, post: pending_id[, amount]}`` or ``{id, void: pending_id}``; choose ``id``
+        yourself and reuse it on a retry: the ledger makes each id at most once."""
+        body = self._signed("accounts.transfer", {"transfers": list(transfers)}, idempotency_key)
+        return self._post("/transfers", body)
+
+    def post_pending(
+        self, transfer_id: str, pending_id: str, amount: int | None = None
+    ) -> dict[str, Any]:
+        item: dict[str, Any] = {"id": transfer_id, "post": pending_id}
+        if amount is not None:
+            item["amount"] = amount
+        return self.transfer(item)
+
+    def void_pending(self, transfer_id: str, pending_id: str) -> dict[str, Any]:
+        return self.transfer({"id": transfer_id, "void": pending_id})
+
+    def account(self, account_id: str, at_seq: int | None = None) -> dict[str, Any]:
+        params = {} if at_seq is None else {"at_seq": at_seq}
+        result: dict[str, Any] = self.get(f"/accounts/{account_id}", **params)
+        return result
+
+    def accounts(self, **filters: Any) -> dict[str, Any]:
+        """A page of accounts: ``party_id``, ``currency``, ``after``, ``limit``."""
+        result: dict[str, Any] = self.get("/accounts", **filters)
+        return result
+
+    def statement(
+        self, account_id: str, *, after: str | None = None, limit: int = 100
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"limit": limit} | ({"after": after} if after else {})
+        result: dict[str, Any] = self.get(f"/accounts/{account_id}/statement", **params)
+        return result
+
+    def get_transfer(self, transfer_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.get(f"/transfers/{transfer_id}")
+        return result
+
+    def transfers_by_reference(self, reference: str, **page: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.get("/transfers", reference=reference, **page)
+        return result
+
+    def trial_balance(self, at_seq: int | None = None) -> dict[str, Any]:
+        params = {} if at_seq is None else {"at_seq": at_seq}
+        result: dict[str, Any] = self.get("/trial-balance", **params)
+        return result
+
+    def trace(self, origin: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.get("/trace", origin=origin)
+        return result
 
     def checkpoint(self) -> dict[str, Any]:
         result: dict[str, Any] = self.get("/log/checkpoint")

@@ -2,11 +2,14 @@
 
 In this release: the operator starts the log, registers the parties of the stories (a rural
 cooperative bank, a city bank, a broiler farmer, a feed supplier, a core enterprise, a tax
-bureau, a regulator and a bank's witness), issues each an API token; the documents story runs
-(see `demo_documents`: a forged invoice is caught, a second financing of the same invoice is
-refused, a tax filing is shared by consent, IoT readings are committed); the farmer rotates a
-key, three business days close and a witness cosigns the checkpoint. Keys are written under
-``var/demo/`` so you can sign as any party.
+bureau, a regulator and a bank's witness), issues each an API token and opens the charts of
+accounts. The documents story runs (see `demo_documents`: a forged invoice is caught, a second
+financing of the same invoice is refused, a tax filing is shared by consent, IoT readings are
+committed); then the ledger story: money arrives by bank transfer and e-CNY (pending until the
+operator confirms), the bank pays the first stage of the farmer's feed loan to the feed
+supplier as payee-bound funds and reserves the second stage, the core enterprise pays the farmer
+in e-CNY. The farmer rotates a key, three business days close and a witness cosigns the
+checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
 """
 
 from __future__ import annotations
@@ -169,6 +172,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
         )
         tokens[party_id] = token.token
     stories = demo_documents.load(platform, identities, day, directory / "documents")
+    _ledger_story(platform, identities, day)
     farmer_new = _identity(keys, "farmer-li", "-2")
     kernel.submit(
         identities["farmer-li"].sign(
@@ -195,6 +199,73 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
         "business_date": day.isoformat(),
         "stories": stories,
     }
+
+
+LOAN = "loan:broiler-li-1"
+CHARTS = (
+    ("operator", "operator"),
+    ("coop-bank", "bank"),
+    ("farmer-li", "farmer"),
+    ("feed-supplier", "supplier"),
+    ("core-poultry", "core_enterprise"),
+)
+
+
+def _ledger_story(platform: Platform, ids: dict[str, Identity], day: date) -> None:
+    """Charts of accounts, deposits on external rails, a payee-bound feed loan, an e-CNY payment.
+
+    Amounts in fen: 5,000 birds, RMB 12 of feed per bird, paid to the feed supplier in stages.
+    """
+    kernel = platform.kernel
+
+    def submit(who: str, ctype: str, payload: dict[str, Any], key: str) -> None:
+        kernel.submit(ids[who].sign(ctype, payload, day, f"demo-{key}"))
+
+    def transfer(who: str, key: str, **item: Any) -> None:
+        submit(who, "accounts.transfer", {"transfers": [{"id": f"demo-{key}", **item}]}, key)
+
+    for party_id, role in CHARTS:
+        submit(
+            party_id,
+            "accounts.open_chart",
+            {"party_id": party_id, "role": role},
+            f"chart-{party_id}",
+        )
+    transfer(
+        "operator",
+        "deposit-bank",
+        debit="operator:bank_clearing:cny",
+        credit="coop-bank:cash:cny",
+        amount=500_000_000,
+        rail="bank_transfer",
+        external_ref="CNAPS-20260302-0001",
+    )
+    transfer("operator", "deposit-bank-confirmed", post="demo-deposit-bank")
+    transfer(
+        "operator",
+        "deposit-core",
+        debit="operator:ecny_clearing:ecny",
+        credit="core-poultry:ecny_wallet:ecny",
+        amount=10_000_000,
+        rail="ecny",
+        external_ref="ECNY0000000000000042",
+    )
+    transfer("operator", "deposit-core-confirmed", post="demo-deposit-core")
+    stage = {"debit": "coop-bank:cash:cny", "credit": "feed-supplier:cash:cny", "code": 1}
+    bound = stage | {"reference": LOAN, "payee": "feed-supplier"}
+    transfer("coop-bank", "feed-stage-1", amount=2_000_000, **bound)
+    expires = date.fromordinal(day.toordinal() + 7).isoformat()
+    transfer(
+        "coop-bank", "feed-stage-2", amount=4_000_000, pending=True, expires_on=expires, **bound
+    )
+    transfer(
+        "core-poultry",
+        "broiler-sale",
+        debit="core-poultry:ecny_wallet:ecny",
+        credit="farmer-li:ecny_wallet:ecny",
+        amount=1_500_000,
+        reference="order:broiler-batch-1",
+    )
 
 
 def _witness_cosign(platform: Platform, keys: Path) -> int:
