@@ -7,25 +7,20 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
-from puhui.api.app import create_app
 from puhui.bootstrap import Platform
 from puhui.demo import load_demo
 from puhui.kernel import log
+from tests.live import serve
 
 CHROMIUM = shutil.which("chromium")
-START_TIMEOUT_S = 20
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -51,32 +46,11 @@ class Served:
             return log.tree_head(conn).size
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(platform: Platform, tmp_path: Path) -> Iterator[Served]:
     demo = load_demo(platform, tmp_path / "demo")
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the API server did not start")
-        time.sleep(0.05)
-    try:
-        yield Served(f"http://127.0.0.1:{port}", platform, demo["tokens"], Path(demo["keys"]))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=START_TIMEOUT_S)
+    with serve(platform) as url:
+        yield Served(url, platform, demo["tokens"], Path(demo["keys"]))
 
 
 @pytest.fixture(scope="module")

@@ -4,24 +4,19 @@ the same balance: no overdraft, and every accepted transfer is on the log."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 
-from puhui.api.app import create_app
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import ApiError, Client, Identity
 from tests.conftest import START
 from tests.ledger import Ledger, make_ledger
+from tests.live import serve
 
-SERVER_START_S_MAX = 20
 RACERS = 8
 ATTEMPTS_PER_RACER = 8
 FUNDS = 10_000
@@ -39,12 +34,6 @@ class Served:
         return Client(self.url, ident, token=self.tokens[party_id])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(platform: Platform, operator: Identity) -> Iterator[Served]:
     ledger = make_ledger(
@@ -58,22 +47,8 @@ def served(platform: Platform, operator: Identity) -> Iterator[Served]:
         token = new_token()
         platform.kernel.submit(ident.sign("party.issue_token", token.payload, START))
         tokens[party_id] = token.token
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + SERVER_START_S_MAX
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the API server did not start")
-        time.sleep(0.05)
-    try:
-        yield Served(f"http://127.0.0.1:{port}", ledger, tokens)
-    finally:
-        server.should_exit = True
-        thread.join()
+    with serve(platform) as url:
+        yield Served(url, ledger, tokens)
 
 
 def test_racing_clients_never_overdraw(served: Served) -> None:
