@@ -7,6 +7,7 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from puhui.accounts import handlers as accounts
 from puhui.config import Settings, load_settings
 from puhui.kernel import checkpoints, clock
 from puhui.kernel.note import NoteSigner
@@ -21,6 +22,7 @@ def build_registry() -> Registry:
     registry = Registry()
     clock.register(registry)
     parties.register_context(registry)
+    accounts.register_context(registry)
     return registry
 
 
