@@ -14,6 +14,7 @@ from puhui.kernel.note import NoteSigner
 from puhui.kernel.registry import Registry
 from puhui.kernel.service import Kernel
 from puhui.kernel.store import make_engine
+from puhui.lending.context import register_context as register_lending
 from puhui.parties import handlers as parties
 
 
@@ -23,6 +24,7 @@ def build_registry() -> Registry:
     clock.register(registry)
     parties.register_context(registry)
     accounts.register_context(registry)
+    register_lending(registry)
     return registry
 
 
