@@ -86,7 +86,7 @@ _LOAN_COLUMNS = (
 )
 
 
-def _binary(conn: Connection, column: Any) -> ColumnElement[Any]:
+def _binary(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
     """Compare and order ids by code point on every backend (replay must see the same order)."""
     return column.collate("C") if conn.dialect.name == "postgresql" else column
 

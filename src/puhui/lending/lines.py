@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 from puhui.kernel.commands import Event
 from puhui.kernel.registry import HandlerContext
-from puhui.lending import views
 from puhui.lending import commands as c
+from puhui.lending import views
 from puhui.lending.errors import (
     CreditLineExists,
     ExceedsLimit,

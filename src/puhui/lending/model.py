@@ -11,7 +11,7 @@ remainder as an integer is the same arithmetic as ``rules.accrue_day``, without 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
