@@ -327,6 +327,8 @@ def closed(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
         loan_id,
         status=LoanStatus.CLOSED.value,
         closed_seq=ctx.seq,
+        interest_accrued=0,
+        interest_prepaid=0,
         interest_carry=0,
         penalty_carry=0,
         days_past_due=0,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +14,7 @@ from puhui.kernel.commands import Event
 from puhui.kernel.registry import HandlerContext
 from puhui.lending import books, plans, views
 from puhui.lending import commands as c
-from puhui.lending.apr import Disclosure, disclose
 from puhui.lending.errors import (
-    AmountOutOfRange,
     ContractMismatch,
     DuplicateObjectId,
     ExceedsApproved,
@@ -27,15 +24,14 @@ from puhui.lending.errors import (
     NotLoanParty,
     PayeeNotInContract,
     ProductExists,
-    RateAboveCap,
 )
 from puhui.lending.model import (
     LoanStatus,
     Product,
-    parse_rate,
     rate_e8,
 )
-from puhui.lending.schedule import Amortisation, Schedule, build_schedule, proportional
+from puhui.lending.offers import check_amount_and_term, check_rate, offer
+from puhui.lending.schedule import Amortisation, proportional
 from puhui.parties import views as parties
 
 # ---- products and calendars ----------------------------------------------------------------
@@ -45,7 +41,6 @@ def define_product(ctx: HandlerContext, p: c.DefineProduct) -> Sequence[Event]:
     definition = p.model_dump(mode="json", exclude_none=True)
     definition["lender_id"] = ctx.command.actor
     product = Product.from_json(definition)
-    product.check()
     if views.find_product(ctx.conn, p.product_id) is not None:
         raise ProductExists(f"loan product {p.product_id!r} already exists")
     views.calendar(ctx.conn, product.calendar)
@@ -73,56 +68,6 @@ def load_calendar(ctx: HandlerContext, p: c.LoadCalendar) -> Sequence[Event]:
         "workdays": sorted(d.isoformat() for d in set(p.workdays)),
     }
     return [Event("lending.calendar_loaded", data)]
-
-
-# ---- offers ------------------------------------------------------------------------------------
-
-
-def offer(
-    product: Product,
-    amount: int,
-    term_periods: int,
-    rate: Decimal,
-    start: date,
-    holidays: Any,
-    custom: Sequence[int] = (),
-) -> tuple[Schedule, Disclosure]:
-    """The schedule and disclosure of an offer; RateAboveCap if its APR is above the cap."""
-    terms = plans.terms_for(product, amount, rate, start, term_periods, custom=custom)
-    schedule = build_schedule(terms, holidays)
-    disclosure = disclose(schedule, upfront_fee=product.upfront_fee)
-    if product.rate_cap is not None and disclosure.apr > product.rate_cap:
-        raise RateAboveCap(
-            f"the offer's APR {disclosure.apr} is above the product's cap {product.rate_cap}",
-            apr=str(disclosure.apr),
-            rate_cap=str(product.rate_cap),
-        )
-    return schedule, disclosure
-
-
-def check_amount_and_term(product: Product, amount: int, term_periods: int) -> None:
-    if not product.amount_min <= amount <= product.amount_max:
-        raise AmountOutOfRange(
-            f"amount {amount} is outside {product.amount_min}..{product.amount_max}"
-        )
-    if term_periods < 1:
-        raise InvalidLoanTerms(f"the term must be at least one period, got {term_periods}")
-    if not product.term_periods_min <= term_periods <= product.term_periods_max:
-        raise AmountOutOfRange(
-            f"term {term_periods} is outside {product.term_periods_min}..{product.term_periods_max}"
-        )
-
-
-def check_rate(product: Product, text: str) -> Decimal:
-    problems: list[str] = []
-    rate = parse_rate(text, "annual_rate", problems)
-    if problems:
-        raise InvalidLoanTerms("; ".join(problems), problems=problems)
-    if not product.annual_rate_min <= rate <= product.annual_rate_max:
-        raise AmountOutOfRange(
-            f"rate {rate} is outside {product.annual_rate_min}..{product.annual_rate_max}"
-        )
-    return rate
 
 
 # ---- lifecycle ---------------------------------------------------------------------------------

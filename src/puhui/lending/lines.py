@@ -22,8 +22,9 @@ from puhui.lending.errors import (
     NotLoanParty,
     PayeeNotInContract,
 )
-from puhui.lending.handlers import check_amount_and_term, check_rate, disbursement_events, offer
+from puhui.lending.handlers import disbursement_events
 from puhui.lending.model import rate_e8
+from puhui.lending.offers import check_amount_and_term, check_rate, offer
 from puhui.parties import views as parties
 
 OFFERED, ACTIVE, FROZEN, CLOSED = "offered", "active", "frozen", "closed"

@@ -190,7 +190,7 @@ class Product:
         if min(self.upfront_fee, self.fee_per_instalment, self.late_fee) < 0:
             p.append("fees cannot be negative")
         if self.principal_grace_periods < 0 or (
-            self.principal_grace_periods >= self.term_periods_min
+            self.term_periods_min >= 1 and self.principal_grace_periods >= self.term_periods_min
         ):
             p.append("principal grace must leave at least one period of the shortest term")
         if sorted(self.allocation_order) != sorted(Component) or len(
@@ -287,6 +287,7 @@ class Product:
             pay_borrower_allowed=d.get("pay_borrower_allowed", False),
             tranches_max=d.get("tranches_max", TRANCHES_MAX),
         )
+        problems += product.problems()
         if problems:
             raise InvalidProduct(
                 f"product {product.product_id}: " + "; ".join(problems), problems=problems

@@ -20,8 +20,8 @@ from puhui.lending.errors import (
     LoanNotInState,
     NotLoanParty,
 )
-from puhui.lending.handlers import check_rate
 from puhui.lending.model import InstalmentStatus, LoanStatus, Product, rate_e8
+from puhui.lending.offers import check_rate
 from puhui.lending.rules import Component, Due, allocate, days_past_due, principal_after_prepayment
 from puhui.lending.schedule import TERM_PERIODS_MAX
 
