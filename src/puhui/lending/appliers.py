@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from puhui.kernel.canonical import canonical_json
 from puhui.kernel.commands import Event
@@ -230,12 +230,7 @@ def disbursed(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
 
 def schedule_set(conn: Connection, ev: Event, _ctx: ApplyContext) -> None:
     loan_id = ev.data["loan_id"]
-    conn.execute(
-        delete(loan_instalments).where(
-            loan_instalments.c.loan_id == loan_id,
-            loan_instalments.c.status == InstalmentStatus.SCHEDULED.value,
-        )
-    )
+    _delete_scheduled(conn, loan_id)
     rows = [
         {
             "loan_id": loan_id,
@@ -302,22 +297,36 @@ def repaid(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
 
 def _finish_schedule(conn: Connection, loan_id: str, status: InstalmentStatus) -> None:
     """Unbilled instalments go; billed ones still unpaid take ``status``."""
-    conn.execute(
-        delete(loan_instalments).where(
-            loan_instalments.c.loan_id == loan_id,
-            loan_instalments.c.status == InstalmentStatus.SCHEDULED.value,
+    _delete_scheduled(conn, loan_id)
+    billed = _numbers(conn, loan_id, {InstalmentStatus.DUE, InstalmentStatus.OVERDUE})
+    if billed:
+        conn.execute(
+            update(loan_instalments)
+            .where(loan_instalments.c.loan_id == loan_id, loan_instalments.c.number.in_(billed))
+            .values(status=status.value)
+        )
+
+
+def _numbers(conn: Connection, loan_id: str, statuses: set[InstalmentStatus]) -> list[int]:
+    """Numbers of the loan's instalments in ``statuses``, read by primary key (filtering on
+    status in SQL would let SQLite pick the status index and scan every loan's rows)."""
+    wanted = {s.value for s in statuses}
+    rows = conn.execute(
+        select(loan_instalments.c.number, loan_instalments.c.status).where(
+            loan_instalments.c.loan_id == loan_id
         )
     )
-    conn.execute(
-        update(loan_instalments)
-        .where(
-            loan_instalments.c.loan_id == loan_id,
-            loan_instalments.c.status.in_(
-                [InstalmentStatus.DUE.value, InstalmentStatus.OVERDUE.value]
-            ),
+    return [r.number for r in rows if r.status in wanted]
+
+
+def _delete_scheduled(conn: Connection, loan_id: str) -> None:
+    numbers = _numbers(conn, loan_id, {InstalmentStatus.SCHEDULED})
+    if numbers:
+        conn.execute(
+            delete(loan_instalments).where(
+                loan_instalments.c.loan_id == loan_id, loan_instalments.c.number.in_(numbers)
+            )
         )
-        .values(status=status.value)
-    )
 
 
 def closed(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
