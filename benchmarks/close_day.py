@@ -290,7 +290,8 @@ def measure(figures: Figures, kind: str, count: int) -> float:
     say(
         f"{kind:<10} {count:>7,} loans  {rate:>9,.0f} loans/s  (slowest day {slowest:,.0f}/s; "
         f"days {', '.join(f'{s:.2f}s' for s in seconds)})  raw inserts {reference:,.0f}/s  "
-        f"ratio {rate / reference:.3f}  peak RSS {peak:,.0f} MB  set-up {5 * count / setup_s:,.0f} commands/s"
+        f"ratio {rate / reference:.3f}  peak RSS {peak:,.0f} MB  "
+        f"set-up {5 * count / setup_s:,.0f} commands/s"
     )
     return sum(seconds) / (count * DAYS)
 
