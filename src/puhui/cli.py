@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from puhui.bootstrap import Platform
+from puhui.cli_lending import loan_app
 from puhui.client import Client, Identity
 from puhui.kernel import clock, signing
 from puhui.kernel import log as log_store
@@ -46,11 +47,16 @@ app.add_typer(db_app, name="db")
 app.add_typer(party_app, name="party")
 app.add_typer(log_app, name="log")
 app.add_typer(clock_app, name="clock")
+app.add_typer(loan_app, name="loan")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 KeyFile = Annotated[Path, typer.Option("--key", help="PEM private key file of the signer")]
 As = Annotated[str, typer.Option("--as", help="party id of the signer")]
+
+
+EVENT_CHARS_SHOWN_MAX = 2000
+"""A close of day's events can be megabytes: the receipt shows their start."""
 
 
 def fail(message: str) -> NoReturn:
@@ -89,7 +95,10 @@ def _print_receipt(receipt: dict[str, Any]) -> None:
     note = " (repeat: first receipt)" if receipt["repeat"] else ""
     out.print(f"entry {receipt['seq']} {receipt['type']} by {receipt['actor']}{note}")
     for event in receipt["events"]:
-        out.print(f"  {event['type']} {json.dumps(event['data'], ensure_ascii=False)}")
+        data = json.dumps(event["data"], ensure_ascii=False)
+        if len(data) > EVENT_CHARS_SHOWN_MAX:
+            data = data[:EVENT_CHARS_SHOWN_MAX] + f"... ({len(data):,} characters)"
+        out.print(f"  {event['type']} {data}")
 
 
 def _progress(total: int, label: str) -> tuple[Progress, Callable[[int], None]]:

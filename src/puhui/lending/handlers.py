@@ -226,12 +226,6 @@ def disbursement_events(
         raise InvalidLoanTerms(f"a tranche must be positive, got {amount}")
     if views.used_object_ids(ctx.conn, loan.loan_id, tranche_id):
         raise DuplicateObjectId(f"tranche {tranche_id} of {loan.loan_id} was already paid")
-    if loan.disbursed + amount > loan.amount_approved:
-        raise ExceedsApproved(
-            f"disbursing {amount} would bring {loan.loan_id} to {loan.disbursed + amount}, "
-            f"above the {loan.amount_approved} approved",
-            available=loan.amount_approved - loan.disbursed,
-        )
     rows = views.instalments(ctx.conn, loan.loan_id)
     tranches = views.tranches(ctx.conn, loan.loan_id)
     if len(tranches) >= product.tranches_max:
@@ -239,6 +233,12 @@ def disbursement_events(
     _check_payee(
         loan, product, payee_id, amount, sum(t.amount for t in tranches if t.party_id == payee_id)
     )
+    if loan.disbursed + amount > loan.amount_approved:
+        raise ExceedsApproved(
+            f"disbursing {amount} would bring {loan.loan_id} to {loan.disbursed + amount}, "
+            f"above the {loan.amount_approved} approved",
+            available=loan.amount_approved - loan.disbursed,
+        )
     first = loan.disbursed == 0
     today = ctx.business_date
     rate = Decimal(loan.annual_rate)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
 
 from puhui.lending import plans
 from puhui.lending.apr import Disclosure, disclose
@@ -60,3 +63,46 @@ def check_rate(product: Product, text: str) -> Decimal:
             f"rate {rate} is outside {product.annual_rate_min}..{product.annual_rate_max}"
         )
     return rate
+
+
+def offer_json(
+    conn: Connection,
+    product_id: str,
+    amount: int,
+    term_periods: int,
+    annual_rate: str,
+    start: date,
+    custom: Sequence[int] = (),
+) -> dict[str, Any]:
+    """An offer as a borrower sees it before applying: schedule, APR, total interest and cost."""
+    from puhui.lending import views
+
+    product = views.get_product(conn, product_id)
+    check_amount_and_term(product, amount, term_periods)
+    rate = check_rate(product, annual_rate)
+    holidays = views.calendar(conn, product.calendar)
+    schedule, disclosure = offer(product, amount, term_periods, rate, start, holidays, custom)
+    return {
+        "product_id": product_id,
+        "currency": product.currency,
+        "amount": amount,
+        "term_periods": term_periods,
+        "annual_rate": str(rate),
+        "apr": str(disclosure.apr),
+        "total_interest": disclosure.total_interest,
+        "total_fees": disclosure.total_fees,
+        "total_cost": disclosure.total_cost,
+        "rate_cap": None if product.rate_cap is None else str(product.rate_cap),
+        "schedule": [
+            {
+                "number": i.number,
+                "due_date": i.due.isoformat(),
+                "principal": i.principal,
+                "interest": i.interest,
+                "fee": i.fee,
+                "total": i.total,
+                "outstanding_after": i.outstanding_after,
+            }
+            for i in schedule.instalments
+        ],
+    }
