@@ -6,17 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import chinese_calendar
 import pytest
 
-from puhui.bootstrap import Platform
+from puhui.bootstrap import Platform, build_registry
 from puhui.client import Identity
 from puhui.kernel.errors import Conflict, PermissionDenied, PuhuiError
+from puhui.kernel.export import export
+from puhui.kernel.service import utc_now
+from puhui.kernel.verify import verify_export
 from puhui.lending import errors as e
 from puhui.lending import views
 from puhui.lending.calendar import chinese_calendar as cn_calendar
+from puhui.parties import views as party_views
 from tests.loans import PRODUCT, Book, make_book
 
 
@@ -311,3 +316,26 @@ def test_close_of_day_is_idempotent_for_a_date(book: Book) -> None:
             )
         )
     assert book.loan().interest_accrued == accrued
+
+
+def test_an_exported_lending_log_verifies_offline_to_the_live_digest(
+    book: Book, tmp_path: Path
+) -> None:
+    book.take_loan(amount=500_000, payees=[{"party_id": "feed"}, {"party_id": "vet"}])
+    _disburse(book, "t1", 300_000, "feed")()
+    book.close_days(40)
+    _disburse(book, "t2", 200_000, "vet")()
+    book.submit(
+        book.farmer(), "lending.repay", {"loan_id": "l1", "repayment_id": "r1", "amount": 60_000}
+    )
+    book.close_days(5)
+    platform = book.platform
+    out = tmp_path / "export"
+    export(platform.engine, platform.log_signer, out, utc_now())
+    summary = verify_export(
+        out,
+        platform.log_signer.verifier_key(),
+        build_registry(),
+        lambda conn: party_views.witness_keys(conn, active_only=False),
+    )
+    assert summary.line().rsplit(" ", 1)[1] == book.digest()
