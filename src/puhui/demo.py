@@ -2,8 +2,10 @@
 
 In this release: the operator starts the log, registers the parties of the stories (a rural
 cooperative bank, a broiler farmer, a feed supplier, a core enterprise, a regulator and a bank's
-witness), issues each an API token, the farmer rotates a key, three business days close and a
-witness cosigns the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
+witness), issues each an API token, the farmer rotates a key, the coop bank lends the farmer
+his flock's feed, paid to the feed supplier by stage (``demo_loan``), three business days close
+(accruing interest on the first stage only) and a witness cosigns the checkpoint. Keys are
+written under ``var/demo/`` so you can sign as any party.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
+from puhui.demo_loan import load_loan_story
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import log, signing
 from puhui.kernel.note import CosignatureSigner
@@ -157,6 +160,8 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
             "demo-farmer-rotate",
         )
     )
+    identities["farmer-li"] = farmer_new
+    load_loan_story(kernel, identities, day)
     for _ in range(DAYS_TO_CLOSE):
         kernel.submit(
             op.sign(

@@ -47,12 +47,12 @@ def run(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.Complete
 def test_demo_export_verify_replay(env: dict[str, str], tmp_path: Path) -> None:
     run(env, "db", "upgrade")
     demo = run(env, "demo", "--directory", str(tmp_path / "demo"))
-    assert "demo loaded: 18 entries" in demo.stdout
+    assert "demo loaded: 31 entries" in demo.stdout
     assert "already loaded" in run(env, "demo", "--directory", str(tmp_path / "demo")).stdout
     log_key = run(env, "log", "key").stdout.strip()
     run(env, "export", str(tmp_path / "export"))
     verified = run(env, "verify", str(tmp_path / "export"), "--log-key", log_key)
-    assert verified.stdout.startswith("OK puhui.local/log: 18 entries")
+    assert verified.stdout.startswith("OK puhui.local/log: 31 entries")
     digest = verified.stdout.split()[-1]
     assert run(env, "replay").stdout.split()[-1] == digest
 
