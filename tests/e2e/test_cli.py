@@ -157,8 +157,8 @@ def test_witness_and_sdk_against_a_served_platform(
         "--url",
         server,
     )
-    assert "cosigned size 19 as bank-witness" in cosigned.stdout
+    assert "cosigned size 32 as bank-witness" in cosigned.stdout
     checkpoint = httpx.get(f"{server}/api/v1/log/checkpoint").json()
-    assert checkpoint["size"] == 19 and checkpoint["cosigners"] == ["bank-witness"]
+    assert checkpoint["size"] == 32 and checkpoint["cosigners"] == ["bank-witness"]
     page = httpx.get(server + "/")
     assert page.status_code == 200 and "普惠" in page.text
