@@ -41,32 +41,25 @@ _UPDATE_DAY = (
         category=bindparam("b_category"),
     )
 )
-_UPDATE_INSTALMENT_BILLING = (
-    update(loan_instalments)
-    .where(
-        loan_instalments.c.loan_id == bindparam("b_id"),
-        loan_instalments.c.number == bindparam("b_number"),
+
+
+def _instalment_update(*columns: str) -> Any:
+    """An executemany UPDATE of instalments by (loan, number): parameters ``b_<column>``."""
+    return (
+        update(loan_instalments)
+        .where(
+            loan_instalments.c.loan_id == bindparam("b_id"),
+            loan_instalments.c.number == bindparam("b_number"),
+        )
+        .values(**{c: bindparam(f"b_{c}") for c in columns})
     )
-    .values(
-        status=bindparam("b_status"),
-        interest=bindparam("b_interest"),
-        paid_interest=bindparam("b_paid_interest"),
-        fee=bindparam("b_fee"),
-    )
+
+
+_UPDATE_INSTALMENT_BILLING = _instalment_update("status", "interest", "paid_interest", "fee")
+_UPDATE_INSTALMENT_PAID = _instalment_update(
+    "paid_principal", "paid_interest", "paid_fee", "status"
 )
-_UPDATE_INSTALMENT_PAID = (
-    update(loan_instalments)
-    .where(
-        loan_instalments.c.loan_id == bindparam("b_id"),
-        loan_instalments.c.number == bindparam("b_number"),
-    )
-    .values(
-        paid_principal=bindparam("b_principal"),
-        paid_interest=bindparam("b_interest"),
-        paid_fee=bindparam("b_fee"),
-        status=bindparam("b_status"),
-    )
-)
+_UPDATE_INSTALMENT_ROLLED = _instalment_update("principal", "interest", "fee", "status")
 
 
 def _iso(value: str | None) -> date | None:
@@ -271,9 +264,9 @@ def repaid(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
                 {
                     "b_id": d["loan_id"],
                     "b_number": n,
-                    "b_principal": p,
-                    "b_interest": i,
-                    "b_fee": f,
+                    "b_paid_principal": p,
+                    "b_paid_interest": i,
+                    "b_paid_fee": f,
                     "b_status": s,
                 }
                 for n, p, i, f, s in d["instalments"]
@@ -409,17 +402,7 @@ def restructured(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
     )
     if d["rolled"]:
         conn.execute(
-            update(loan_instalments)
-            .where(
-                loan_instalments.c.loan_id == bindparam("b_id"),
-                loan_instalments.c.number == bindparam("b_number"),
-            )
-            .values(
-                principal=bindparam("b_principal"),
-                interest=bindparam("b_interest"),
-                fee=bindparam("b_fee"),
-                status=bindparam("b_status"),
-            ),
+            _UPDATE_INSTALMENT_ROLLED,
             [
                 {
                     "b_id": d["loan_id"],

@@ -162,9 +162,8 @@ class Recover(Payload):
 
 
 class Restructure(Payload):
-    """Re-amortise what is owed over new terms from today (lender, with the borrower's consent
-    given by its signature on ``lending.sign_contract`` of the new digest is not required here:
-    see docs/lending.md)."""
+    """The lender re-amortises what the loan owes over new terms from today (see
+    docs/lending.md on the borrower's consent)."""
 
     loan_id: ObjectId
     term_periods: StrictInt

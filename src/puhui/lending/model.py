@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from fractions import Fraction
 from typing import Any
 
 from puhui.lending.calendar import DueDateRule
@@ -102,10 +101,6 @@ def day_weight(convention: DayCount, day: date) -> int:
     if weight.denominator != 1:
         raise ValueError(f"{convention} gives {day} a fraction outside 1/{WEIGHT_BASE}")
     return weight.numerator
-
-
-def carry_fraction(carry: int) -> Fraction:
-    return Fraction(carry, ACCRUAL_DENOMINATOR)
 
 
 def round_with_carry(posted: int, carry: int) -> int:

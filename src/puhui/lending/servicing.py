@@ -90,6 +90,17 @@ def _row_state(r: Any, paid: dict[Component, int]) -> dict[str, Any]:
     return state
 
 
+def _payment_to_lender(ctx: HandlerContext, loan: Any, amount: int) -> books.Postings:
+    """The signer's cash to the lender's cash: the money side of a repayment or recovery."""
+    post = books.Postings(ctx.seq, f"loan:{loan.loan_id}")
+    post.add(
+        books.cash_account(ctx.conn, ctx.command.actor, loan.currency),
+        books.cash_account(ctx.conn, loan.lender_id, loan.currency),
+        amount,
+    )
+    return post
+
+
 def repay(ctx: HandlerContext, p: c.Repay) -> Sequence[Event]:
     loan = _active(ctx, p.loan_id, LoanStatus.ACTIVE, "repay")
     if p.amount <= 0:
@@ -159,12 +170,7 @@ def repay(ctx: HandlerContext, p: c.Repay) -> Sequence[Event]:
         events.append(
             Event("lending.schedule_set", {"loan_id": p.loan_id, "instalments": schedule})
         )
-    post = books.Postings(ctx.seq, f"loan:{p.loan_id}")
-    post.add(
-        books.cash_account(ctx.conn, ctx.command.actor, loan.currency),
-        books.cash_account(ctx.conn, loan.lender_id, loan.currency),
-        p.amount,
-    )
+    post = _payment_to_lender(ctx, loan, p.amount)
     books.book_parts(post, loan.lender_id, loan.currency, books.FUND_SOURCE, list(totals.items()))
     events.extend(transfer_events(ctx.conn, post.requests, business_date=ctx.business_date))
     settled = owed["total"] == p.amount and loan.disbursed == loan.amount_approved
@@ -201,12 +207,7 @@ def recover(ctx: HandlerContext, p: c.Recover) -> Sequence[Event]:
         raise ExceedsOwed(
             f"{left} of the written-off {loan.written_off} is left to recover", owed=left
         )
-    post = books.Postings(ctx.seq, f"loan:{p.loan_id}")
-    post.add(
-        books.cash_account(ctx.conn, ctx.command.actor, loan.currency),
-        books.cash_account(ctx.conn, loan.lender_id, loan.currency),
-        p.amount,
-    )
+    post = _payment_to_lender(ctx, loan, p.amount)
     post.book(loan.lender_id, loan.currency, books.FUND_SOURCE, books.RECOVERY_INCOME, p.amount)
     data = {
         "loan_id": p.loan_id,
