@@ -300,8 +300,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1,000 and 5,000 loans")
     parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--counts", help="two loan counts, small,large (default 10000,100000)")
     args = parser.parse_args()
     small, large = COUNTS_QUICK if args.quick else COUNTS_FULL
+    if args.counts:
+        small, large = (int(x) for x in args.counts.split(","))
     figures: Figures = {}
     for kind in args.stores.split(","):
         per_loan_small = measure(figures, kind, small)
