@@ -15,6 +15,7 @@ from puhui.kernel.note import NoteSigner
 from puhui.kernel.registry import Registry
 from puhui.kernel.service import Kernel
 from puhui.kernel.store import make_engine
+from puhui.lending.context import register_context as register_lending
 from puhui.parties import handlers as parties
 
 
@@ -25,6 +26,7 @@ def build_registry() -> Registry:
     parties.register_context(registry)
     documents.register_context(registry)
     accounts.register_context(registry)
+    register_lending(registry)
     return registry
 
 

@@ -21,6 +21,8 @@ from puhui.kernel.replay import ReplayDivergence
 from puhui.kernel.verify import VerifyFailure
 from puhui.kernel.witness import WitnessRefusal
 
+EVENT_CHARS_SHOWN_MAX = 2000
+"""A close of day's events can be megabytes: a receipt shows their start."""
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -64,4 +66,7 @@ def _print_receipt(receipt: dict[str, Any]) -> None:
     note = " (repeat: first receipt)" if receipt["repeat"] else ""
     out.print(f"entry {receipt['seq']} {receipt['type']} by {receipt['actor']}{note}")
     for event in receipt["events"]:
-        out.print(f"  {event['type']} {json.dumps(event['data'], ensure_ascii=False)}")
+        data = json.dumps(event["data"], ensure_ascii=False)
+        if len(data) > EVENT_CHARS_SHOWN_MAX:
+            data = data[:EVENT_CHARS_SHOWN_MAX] + f"... ({len(data):,} characters)"
+        out.print(f"  {event['type']} {data}")

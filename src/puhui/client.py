@@ -258,3 +258,75 @@ class Client:
         response = self._http.post(f"/log/checkpoints/{size}/cosignatures", json={"line": line})
         result: dict[str, Any] = self._json(response)
         return result
+
+    # ---- lending ------------------------------------------------------------------------
+
+    def loan_products(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.get("/lending/products")["products"]
+        return result
+
+    def loan_offer(
+        self, product_id: str, amount: int, term_periods: int, annual_rate: str
+    ) -> dict[str, Any]:
+        """Schedule, APR, total interest and total cost of an offer (refused above the cap)."""
+        body = {
+            "product_id": product_id,
+            "amount": amount,
+            "term_periods": term_periods,
+            "annual_rate": annual_rate,
+        }
+        result: dict[str, Any] = self._json(self._http.post("/lending/offers", json=body))
+        return result
+
+    def loans(self, status: str | None = None) -> list[dict[str, Any]]:
+        params = {} if status is None else {"status": status}
+        result: list[dict[str, Any]] = self.get("/lending/loans", **params)["loans"]
+        return result
+
+    def loan_statement(self, loan_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.get(f"/lending/loans/{loan_id}")
+        return result
+
+    def loan_schedule(self, loan_id: str) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.get(f"/lending/loans/{loan_id}/schedule")["schedule"]
+        return result
+
+    def settlement_quote(self, loan_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.get(f"/lending/loans/{loan_id}/quote")
+        return result
+
+    def portfolio(self, lender_id: str | None = None) -> list[dict[str, Any]]:
+        params = {} if lender_id is None else {"lender_id": lender_id}
+        result: list[dict[str, Any]] = self.get("/lending/portfolio", **params)["portfolio"]
+        return result
+
+    def apply_for_loan(
+        self,
+        loan_id: str,
+        product_id: str,
+        amount: int,
+        term_periods: int,
+        payees: list[str],
+        purpose: str = "",
+    ) -> dict[str, Any]:
+        payload = {
+            "loan_id": loan_id,
+            "product_id": product_id,
+            "amount": amount,
+            "term_periods": term_periods,
+            "payees": [{"party_id": p} for p in payees],
+            "purpose": purpose,
+        }
+        return self.submit("lending.apply", payload, idempotency_key=f"apply-{loan_id}")
+
+    def sign_contract(self, loan_id: str) -> dict[str, Any]:
+        """Sign the approved contract; the digest signed is the one on the record."""
+        digest = self.loan_statement(loan_id)["loan"]["contract_digest"]
+        payload = {"loan_id": loan_id, "contract_digest": digest}
+        return self.submit("lending.sign_contract", payload)
+
+    def repay(self, loan_id: str, repayment_id: str, amount: int) -> dict[str, Any]:
+        payload = {"loan_id": loan_id, "repayment_id": repayment_id, "amount": amount}
+        return self.submit(
+            "lending.repay", payload, idempotency_key=f"repay-{loan_id}-{repayment_id}"
+        )

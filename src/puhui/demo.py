@@ -6,10 +6,10 @@ bureau, a regulator and a bank's witness), issues each an API token and opens th
 accounts. The documents story runs (see `demo_documents`: a forged invoice is caught, a second
 financing of the same invoice is refused, a tax filing is shared by consent, IoT readings are
 committed); then the ledger story: money arrives by bank transfer and e-CNY (pending until the
-operator confirms), the bank pays the first stage of the farmer's feed loan to the feed
-supplier as payee-bound funds and reserves the second stage, the core enterprise pays the farmer
-in e-CNY. The farmer rotates a key, three business days close and a witness cosigns the
-checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
+operator confirms) and the core enterprise pays the farmer in e-CNY. The farmer rotates a key;
+the coop bank lends him his flock's feed, paid to the feed supplier by stage (``demo_loan``);
+three business days close (accruing interest on the first stage only) and a witness cosigns
+the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from puhui import demo_documents
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
+from puhui.demo_loan import load_loan_story
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import log, signing
 from puhui.kernel.note import CosignatureSigner
@@ -182,6 +183,8 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
             "demo-farmer-rotate",
         )
     )
+    identities["farmer-li"] = farmer_new
+    load_loan_story(kernel, identities, day)
     for _ in range(DAYS_TO_CLOSE):
         kernel.submit(
             op.sign(
@@ -201,7 +204,6 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
     }
 
 
-LOAN = "loan:broiler-li-1"
 CHARTS = (
     ("operator", "operator"),
     ("coop-bank", "bank"),
@@ -212,10 +214,7 @@ CHARTS = (
 
 
 def _ledger_story(platform: Platform, ids: dict[str, Identity], day: date) -> None:
-    """Charts of accounts, deposits on external rails, a payee-bound feed loan, an e-CNY payment.
-
-    Amounts in fen: 5,000 birds, RMB 12 of feed per bird, paid to the feed supplier in stages.
-    """
+    """Charts of accounts, deposits on external rails (pending until confirmed), an e-CNY sale."""
     kernel = platform.kernel
 
     def submit(who: str, ctype: str, payload: dict[str, Any], key: str) -> None:
@@ -251,13 +250,6 @@ def _ledger_story(platform: Platform, ids: dict[str, Identity], day: date) -> No
         external_ref="ECNY0000000000000042",
     )
     transfer("operator", "deposit-core-confirmed", post="demo-deposit-core")
-    stage = {"debit": "coop-bank:cash:cny", "credit": "feed-supplier:cash:cny", "code": 1}
-    bound = stage | {"reference": LOAN, "payee": "feed-supplier"}
-    transfer("coop-bank", "feed-stage-1", amount=2_000_000, **bound)
-    expires = date.fromordinal(day.toordinal() + 7).isoformat()
-    transfer(
-        "coop-bank", "feed-stage-2", amount=4_000_000, pending=True, expires_on=expires, **bound
-    )
     transfer(
         "core-poultry",
         "broiler-sale",

@@ -21,6 +21,7 @@ says. Principal grace periods pay interest only and shift amortisation to the pe
 from __future__ import annotations
 
 import calendar as gregorian
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -214,7 +215,40 @@ def _principal_plan(terms: ScheduleTerms) -> list[int] | None:
 
 def build_schedule(terms: ScheduleTerms, holidays: HolidayCalendar = WEEKENDS_ONLY) -> Schedule:
     terms.check()
-    dues = due_dates(terms, holidays)
+    return _build(terms, due_dates(terms, holidays))
+
+
+def schedule_on_dates(terms: ScheduleTerms, dues: Sequence[date]) -> Schedule:
+    """The schedule of ``terms`` on given due dates (re-amortising what is left of a loan
+    over its remaining instalments after a tranche, a prepayment or a restructure)."""
+    terms.check()
+    if len(dues) != terms.term_periods:
+        raise InvalidLoanTerms(f"{len(dues)} due dates for {terms.term_periods} periods")
+    previous = terms.start
+    for due in dues:
+        if due <= previous:
+            raise InvalidLoanTerms(f"due date {due} does not fall after {previous}")
+        previous = due
+    return _build(terms, list(dues))
+
+
+def proportional(parts: Sequence[int], total: int) -> list[int]:
+    """``parts`` rescaled to sum to ``total`` (rounded half-even, remainder on the last);
+    all on the last part when ``parts`` sum to zero."""
+    whole = sum(parts)
+    if not parts:
+        return []
+    if whole == 0:
+        return [0] * (len(parts) - 1) + [total]
+    scaled = [round_half_even(Fraction(p * total, whole)) for p in parts]
+    scaled[-1] += total - sum(scaled)
+    if scaled[-1] < 0:
+        scaled = [p * total // whole for p in parts]
+        scaled[-1] += total - sum(scaled)
+    return scaled
+
+
+def _build(terms: ScheduleTerms, dues: list[date]) -> Schedule:
     starts = [terms.start, *dues[:-1]]
     rate = Fraction(terms.annual_rate)
     principal_parts = _principal_plan(terms)
