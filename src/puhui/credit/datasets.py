@@ -87,15 +87,23 @@ def synthetic_sme(rows: int = SME_ROWS, seed: int = 20260302) -> Dataset:
     rng = np.random.default_rng(seed)
     size = rng.lognormal(16.0, 1.0, rows)  # annual invoiced sales in fen, ~ RMB 90k median
     strength = rng.normal(0, 1, rows)
-    rating = rng.choice(["A", "B", "M", "C", "D", "none"], rows, p=[.3, .3, .15, .1, .05, .1])
-    rating_risk = pd.Series(rating).map({"A": -.8, "B": -.2, "M": .2, "C": .8, "D": 1.6, "none": .3})
+    rating = rng.choice(["A", "B", "M", "C", "D", "none"], rows, p=[0.3, 0.3, 0.15, 0.1, 0.05, 0.1])
+    rating_risk = pd.Series(rating).map(
+        {"A": -0.8, "B": -0.2, "M": 0.2, "C": 0.8, "D": 1.6, "none": 0.3}
+    )
     concentration = rng.integers(800, 10_001, rows)
     confirmed = rng.integers(0, 10_001, rows)
     months = rng.integers(1, 120, rows)
     late = rng.poisson(np.exp(-strength) * 0.4)
     logit = (
-        -1.4 - 0.6 * strength + rating_risk.to_numpy() + 0.00008 * concentration
-        - 0.00006 * confirmed - 0.008 * months + 0.35 * late - 0.15 * (np.log(size) - 16)
+        -1.4
+        - 0.6 * strength
+        + rating_risk.to_numpy()
+        + 0.00008 * concentration
+        - 0.00006 * confirmed
+        - 0.008 * months
+        + 0.35 * late
+        - 0.15 * (np.log(size) - 16)
     )
     y = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype("int64")
     growth = (strength * 1500 + rng.normal(0, 2000, rows)).astype("int64")

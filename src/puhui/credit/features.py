@@ -154,7 +154,10 @@ def _months_between(first: date, last: date) -> int:
 def sales_features(sales: list[Sale], as_of: date) -> dict[str, Value]:
     last = [s for s in sales if as_of - timedelta(days=WINDOW_DAYS) < s.sold_on <= as_of]
     months = {(s.sold_on.year, s.sold_on.month) for s in last}
-    return {"sales_volume_12m_fen": sum(s.amount_fen for s in last), "sales_months_12m": len(months)}
+    return {
+        "sales_volume_12m_fen": sum(s.amount_fen for s in last),
+        "sales_months_12m": len(months),
+    }
 
 
 TAX_FIELDS = (
@@ -196,7 +199,12 @@ class FeatureDef:
 _DEFS: tuple[tuple[str, str, str, str], ...] = (
     ("invoice_volume_12m_fen", "fen", "Invoiced sales in the last 12 months", "e_invoice"),
     ("invoice_count_12m", "count", "Number of invoices in the last 12 months", "e_invoice"),
-    ("invoice_growth_bp", "bp", "Growth of invoiced sales, last 6 months vs the 6 before", "e_invoice"),
+    (
+        "invoice_growth_bp",
+        "bp",
+        "Growth of invoiced sales, last 6 months vs the 6 before",
+        "e_invoice",
+    ),
     ("invoice_seasonality_bp", "bp", "Peak month vs average month of invoiced sales", "e_invoice"),
     ("buyer_concentration_bp", "bp", "Concentration of sales on few buyers (HHI)", "e_invoice"),
     ("invoice_confirmed_share_bp", "bp", "Share of invoices confirmed by the buyer", "e_invoice"),

@@ -25,8 +25,8 @@ ODDS = 50
 PDO = 20
 BAD_COST = 5
 GOOD_COST = 1
-MIN_BIN_SHARE = 0.05
-REGULARISATION = 1.0
+MIN_BIN_SHARE = 0.02
+REGULARISATION = 0.2
 """Inverse strength C of the logistic regression's L2 penalty."""
 LABEL_CHARS_MAX = 80
 GBM_TREES = 300
