@@ -8,6 +8,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from puhui.config import Settings, load_settings
+from puhui.credit import handlers as credit
 from puhui.documents import handlers as documents
 from puhui.kernel import checkpoints, clock
 from puhui.kernel.note import NoteSigner
@@ -23,6 +24,7 @@ def build_registry() -> Registry:
     clock.register(registry)
     parties.register_context(registry)
     documents.register_context(registry)
+    credit.register_context(registry)
     return registry
 
 

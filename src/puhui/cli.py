@@ -31,6 +31,7 @@ from puhui.cli_common import (
 )
 from puhui.cli_documents import consent_app, doc_app, iot_app, lien_app
 from puhui.client import Client, Identity
+from puhui.credit.intake import CHECKED_COMMANDS
 from puhui.documents.intake import CONTENT_COMMANDS
 from puhui.kernel import log as log_store
 from puhui.kernel import signing
@@ -229,6 +230,8 @@ def submit(
         command_type = inner.get("type") if isinstance(inner, dict) else None
         if command_type in CONTENT_COMMANDS:
             fail(f"{command_type} travels with its content: use `puhui doc register`")
+        if command_type in CHECKED_COMMANDS:
+            fail(f"{command_type} is checked before submission: use `puhui credit`")
         if "signature" in data:
             receipt = p.kernel.submit(data)
         else:

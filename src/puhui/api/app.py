@@ -9,7 +9,7 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
-from puhui.api import documents, problems
+from puhui.api import credit, documents, problems
 from puhui.api.routes import router
 from puhui.bootstrap import Platform
 from puhui.kernel.writer import GroupCommitter
@@ -38,6 +38,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(router)
     app.include_router(documents.router)
+    app.include_router(credit.router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def console() -> str:

@@ -177,7 +177,8 @@ REPAYMENT_FIELDS = (
 
 def tax_features(tax: TaxFacts | None, as_of: date) -> dict[str, Value]:
     if tax is None or tax.as_of > as_of:
-        return {name: None for name in TAX_FIELDS} | {"tax_rating": "none"}
+        unknown: dict[str, Value] = dict.fromkeys(TAX_FIELDS)
+        return unknown | {"tax_rating": "none"}
     return {name: tax.values.get(name) for name in TAX_FIELDS}
 
 

@@ -172,7 +172,8 @@ def attest_tax(ctx: HandlerContext, p: c.AttestTax) -> Sequence[Event]:
         raise ConsentMissing(granted.why_not(ctx.business_date))
     if sorted(p.values) != sorted(granted.field_names):
         raise RuleViolation(
-            f"attest exactly the consented fields {list(granted.field_names)}, got {sorted(p.values)}"
+            f"attest exactly the consented fields {list(granted.field_names)}, "
+            f"got {sorted(p.values)}"
         )
     if views.find_attestation(ctx.conn, p.attestation_id) is not None:
         raise CreditIdExists(f"attestation id {p.attestation_id!r} is already used")

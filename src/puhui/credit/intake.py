@@ -38,6 +38,11 @@ from puhui.parties import views as parties
 INPUTS_FORMAT = "puhui-credit-inputs/1"
 DOCUMENTS_PER_KIND_MAX = 20_000
 Submit = Callable[[SignedCommand], Receipt]
+CHECKED_COMMANDS = {
+    "credit.register_model": "/api/v1/credit/models",
+    "credit.decide": "/api/v1/credit/decisions",
+}
+"""Commands the API accepts only on their own route (with the model file; after a re-check)."""
 
 
 def sha256_hex(data: bytes) -> str:
@@ -281,6 +286,6 @@ def check_values(values: object) -> dict[str, Value]:
     if not isinstance(values, dict):
         raise FeatureInvalid("features must be a JSON object of name → integer, string or null")
     for name, value in values.items():
-        if value is not None and not isinstance(value, int | str) or isinstance(value, bool):
+        if (value is not None and not isinstance(value, int | str)) or isinstance(value, bool):
             raise FeatureInvalid(f"{name} must be an integer, a string or null, got {value!r}")
     return values

@@ -126,10 +126,7 @@ def _characteristic(card: Any, table: pd.DataFrame, name: str) -> dict[str, Any]
 
 
 def _label(raw: object) -> str:
-    if isinstance(raw, str):
-        text = raw
-    else:
-        text = ", ".join(str(c) for c in list(raw))  # type: ignore[call-overload]
+    text = raw if isinstance(raw, str) else ", ".join(str(c) for c in raw)  # type: ignore[attr-defined]
     return text if len(text) <= LABEL_CHARS_MAX else text[: LABEL_CHARS_MAX - 1] + "…"
 
 
