@@ -29,6 +29,7 @@ from puhui.cli_common import (
     out,
     platform,
 )
+from puhui.cli_credit import credit_app
 from puhui.cli_documents import consent_app, doc_app, iot_app, lien_app
 from puhui.client import Client, Identity
 from puhui.credit.intake import CHECKED_COMMANDS
@@ -61,6 +62,7 @@ app.add_typer(doc_app, name="doc")
 app.add_typer(consent_app, name="consent")
 app.add_typer(lien_app, name="lien")
 app.add_typer(iot_app, name="iot")
+app.add_typer(credit_app, name="credit")
 
 
 def _progress(total: int, label: str) -> tuple[Progress, Callable[[int], None]]:
