@@ -4,7 +4,9 @@ In this release: the operator starts the log, registers the parties of the stori
 cooperative bank, a city bank, a broiler farmer, a feed supplier, a core enterprise, a tax
 bureau, a regulator and a bank's witness), issues each an API token; the documents story runs
 (see `demo_documents`: a forged invoice is caught, a second financing of the same invoice is
-refused, a tax filing is shared by consent, IoT readings are committed); the farmer rotates a
+refused, a tax filing is shared by consent, IoT readings are committed); the credit story runs
+(see `demo_credit`: the tax bureau attests tax figures by compute-to-data, the bank decides and
+explains, a bank without consent is refused, a revoked consent stops use); the farmer rotates a
 key, three business days close and a witness cosigns the checkpoint. Keys are written under
 ``var/demo/`` so you can sign as any party.
 """
@@ -18,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from puhui import demo_documents
+from puhui import demo_credit, demo_documents
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
@@ -169,6 +171,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
         )
         tokens[party_id] = token.token
     stories = demo_documents.load(platform, identities, day, directory / "documents")
+    stories += demo_credit.load(platform, identities, day)
     farmer_new = _identity(keys, "farmer-li", "-2")
     kernel.submit(
         identities["farmer-li"].sign(

@@ -191,11 +191,14 @@ def test_tax_data_credit_by_compute_to_data(platform: Platform, world: dict[str,
 
 def test_stability_of_recent_decisions(platform: Platform, world: dict[str, Identity]) -> None:
     grant_invoices(platform, world["seller"])
-    for i in range(3):
+    for i in range(monitoring.DECISIONS_MIN):
         assess_and_decide(platform, world["bank-a"], f"d-{i}")
+        if i == 0:
+            with platform.engine.connect() as conn:
+                assert monitoring.stability(conn, MODEL_ID, START).alerts == []  # too few
     with platform.engine.connect() as conn:
         result = monitoring.stability(conn, MODEL_ID, START)
-    assert result.decisions == 3
+    assert result.decisions == monitoring.DECISIONS_MIN
     # every decision has the same score: all in one of four equal training bins → PSI high
     assert result.score_psi > monitoring.ALERT_PSI
     assert "score PSI" in result.alerts[0]

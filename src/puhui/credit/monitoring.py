@@ -23,6 +23,8 @@ ALERT_PSI = 0.25
 WATCH_PSI = 0.10
 SHARE_FLOOR = 0.0001
 DECISIONS_MAX = 10_000
+DECISIONS_MIN = 30
+"""Below this many recent decisions PSI is reported but raises no alert: too few to judge."""
 
 
 def psi(expected_shares: Sequence[float], actual_counts: Sequence[int]) -> float:
@@ -50,6 +52,8 @@ class Stability:
 
     @property
     def alerts(self) -> list[str]:
+        if self.decisions < DECISIONS_MIN:
+            return []
         found = [f"score PSI {self.score_psi:.3f}"] if self.score_psi > ALERT_PSI else []
         found += [f"{n} CSI {v:.3f}" for n, v in self.characteristics.items() if v > ALERT_PSI]
         return found
@@ -63,6 +67,7 @@ class Stability:
             "score_status": status(self.score_psi),
             "characteristics": {n: round(v, 6) for n, v in self.characteristics.items()},
             "alert_threshold": ALERT_PSI,
+            "decisions_min": DECISIONS_MIN,
             "alerts": self.alerts,
         }
 
