@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +38,7 @@ from puhui.parties import views as parties
 
 INPUTS_FORMAT = "puhui-credit-inputs/1"
 DOCUMENTS_PER_KIND_MAX = 20_000
+MODELS_CACHED_MAX = 16
 Submit = Callable[[SignedCommand], Receipt]
 CHECKED_COMMANDS = {
     "credit.register_model": "/api/v1/credit/models",
@@ -79,11 +81,17 @@ def load_scorecard(conn: Connection, model_id: str) -> tuple[views.Model, Scorec
     raw = views.model_file(conn, model.sha256)
     if raw is None:
         raise InputsMissing(f"the file of model {model_id} is not stored here")
-    if sha256_hex(raw) != model.sha256:
-        raise ModelInvalid(f"the stored file of {model_id} does not match its registered hash")
     if model.kind not in DECIDING_KINDS:
         raise ModelInvalid(f"model {model_id} is a {model.kind}, not a scorecard")
-    return model, Scorecard.from_bytes(raw)
+    return model, _parsed(raw, model.sha256)
+
+
+@lru_cache(maxsize=MODELS_CACHED_MAX)
+def _parsed(raw: bytes, sha256: str) -> Scorecard:
+    """Parsed once per file: the cache is keyed by the bytes themselves, checked here."""
+    if sha256_hex(raw) != sha256:
+        raise ModelInvalid("the stored model file does not match its registered hash")
+    return Scorecard.from_bytes(raw)
 
 
 # ---- features from the record --------------------------------------------------------------
