@@ -9,6 +9,7 @@ so importing puhui stays fast.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -92,7 +93,10 @@ def fit_scorecard(
         scaling_method_params={"pdo": PDO, "odds": ODDS, "scorecard_points": POINTS},
         rounding=True,
     )
-    card.fit(X, y)
+    with warnings.catch_warnings():  # optbinning 1.0 trips pandas 3 deprecation warnings
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        card.fit(X, y)
     table = card.table(style="detailed")
     characteristics = [_characteristic(card, table, name) for name in X.columns]
     draft = _document(data, characteristics, {"intercept": "0", "slope": "0"})
