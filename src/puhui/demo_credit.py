@@ -12,6 +12,7 @@ consent, the bank can no longer use the attestation.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from importlib.resources import files
 from typing import Any
@@ -57,14 +58,15 @@ def model_file() -> bytes:
 
 def register_model_and_policy(platform: Platform, bank: Identity, day: date) -> None:
     content = model_file()
+    card = json.loads((files("puhui") / "credit" / "models" / f"{MODEL_ID}.card.json").read_text())
     signed = sign_model_registration(
         bank,
         MODEL_ID,
         "scorecard",
         content,
         feature_version=FEATURE_VERSION,
-        training_data_sha256="1" * 64,
-        metrics={"auc": "0.7603", "ks": "0.3969"},
+        training_data_sha256=card["training"]["data_sha256"],
+        metrics={k: str(v) for k, v in card["metrics"]["scorecard"].items()},
         business_date=day,
     )
     intake.register_model(platform.engine, platform.kernel.submit, signed, content, utc_now())
