@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from puhui.accounts import handlers as accounts
 from puhui.config import Settings, load_settings
+from puhui.credit import handlers as credit
 from puhui.documents import handlers as documents
 from puhui.kernel import checkpoints, clock
 from puhui.kernel.note import NoteSigner
@@ -27,6 +28,7 @@ def build_registry() -> Registry:
     documents.register_context(registry)
     accounts.register_context(registry)
     register_lending(registry)
+    credit.register_context(registry)
     return registry
 
 

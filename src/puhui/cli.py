@@ -30,9 +30,11 @@ from puhui.cli_common import (
     out,
     platform,
 )
+from puhui.cli_credit import credit_app
 from puhui.cli_documents import consent_app, doc_app, iot_app, lien_app
 from puhui.cli_lending import loan_app
 from puhui.client import Client, Identity
+from puhui.credit.intake import CHECKED_COMMANDS
 from puhui.documents.intake import CONTENT_COMMANDS
 from puhui.kernel import log as log_store
 from puhui.kernel import signing
@@ -65,6 +67,7 @@ app.add_typer(iot_app, name="iot")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(transfer_app, name="transfer")
 app.add_typer(loan_app, name="loan")
+app.add_typer(credit_app, name="credit")
 
 
 def _progress(total: int, label: str) -> tuple[Progress, Callable[[int], None]]:
@@ -234,6 +237,8 @@ def submit(
         command_type = inner.get("type") if isinstance(inner, dict) else None
         if command_type in CONTENT_COMMANDS:
             fail(f"{command_type} travels with its content: use `puhui doc register`")
+        if command_type in CHECKED_COMMANDS:
+            fail(f"{command_type} is checked before submission: use `puhui credit`")
         if "signature" in data:
             receipt = p.kernel.submit(data)
         else:

@@ -25,6 +25,7 @@ from puhui.kernel import signing
 from puhui.kernel.commands import Command, SignedCommand
 
 if TYPE_CHECKING:
+    from puhui.client_credit import CreditClient
     from puhui.client_documents import DocumentsClient
 
 TIMEOUT_S_DEFAULT = 30.0
@@ -133,6 +134,13 @@ class Client:
         from puhui.client_documents import DocumentsClient
 
         return DocumentsClient(self)
+
+    @property
+    def credit(self) -> CreditClient:
+        """Models, policies, decisions, explanations, tax-data consent (``puhui.client_credit``)."""
+        from puhui.client_credit import CreditClient
+
+        return CreditClient(self)
 
     def business_date(self) -> date:
         return date.fromisoformat(self.get("/clock")["business_date"])

@@ -5,8 +5,11 @@ cooperative bank, a city bank, a broiler farmer, a feed supplier, a core enterpr
 bureau, a regulator and a bank's witness), issues each an API token and opens the charts of
 accounts. The documents story runs (see `demo_documents`: a forged invoice is caught, a second
 financing of the same invoice is refused, a tax filing is shared by consent, IoT readings are
-committed); then the ledger story: money arrives by bank transfer and e-CNY (pending until the
-operator confirms) and the core enterprise pays the farmer in e-CNY. The farmer rotates a key;
+committed); the credit story runs (see `demo_credit`: the tax bureau attests tax figures by
+compute-to-data, the bank decides and explains, a bank without consent is refused, a revoked
+consent stops use); then the ledger story: money arrives by bank transfer and e-CNY (pending
+until the operator confirms) and the core enterprise pays the farmer in e-CNY. The farmer
+rotates a key;
 the coop bank lends him his flock's feed, paid to the feed supplier by stage (``demo_loan``);
 three business days close (accruing interest on the first stage only) and a witness cosigns
 the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
@@ -21,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from puhui import demo_documents
+from puhui import demo_credit, demo_documents
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
@@ -174,6 +177,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
         tokens[party_id] = token.token
     stories = demo_documents.load(platform, identities, day, directory / "documents")
     _ledger_story(platform, identities, day)
+    stories += demo_credit.load(platform, identities, day)
     farmer_new = _identity(keys, "farmer-li", "-2")
     kernel.submit(
         identities["farmer-li"].sign(

@@ -118,6 +118,7 @@ def test_supplier_grants_access_through_the_form_signed_in_the_browser(
 ) -> None:
     sign_in(page, served, "feed-supplier", with_key=True)
     page.goto(served.url + "/#/documents")
+    expect(page.locator("#grant-form")).to_be_visible()
     expect(page.locator("table").last).to_contain_text("city-bank")  # the refused read
     before = served.log_size()
 

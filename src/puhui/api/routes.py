@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from puhui.api.auth import Caller, caller
 from puhui.bootstrap import Platform
 from puhui.client import Identity
+from puhui.credit.intake import CHECKED_COMMANDS
 from puhui.documents.intake import CONTENT_COMMANDS
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import clock, log, signing
@@ -63,6 +64,11 @@ def _refuse_without_content(command_type: str) -> None:
     if command_type in CONTENT_COMMANDS:
         raise InvalidCommand(
             f"{command_type} travels with its content: POST it to /api/v1/documents"
+        )
+    if command_type in CHECKED_COMMANDS:
+        raise InvalidCommand(
+            f"{command_type} is checked before submission: POST it to "
+            f"{CHECKED_COMMANDS[command_type]}"
         )
 
 

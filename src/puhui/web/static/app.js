@@ -247,21 +247,31 @@ function toggleLanguage() {
   render();
 }
 
+let renders = 0;
+
+// Render the route in the address bar. Renders overlap (a click while a page still loads); only
+// the latest may write to the page, so a slow earlier one cannot replace a newer view.
 async function render() {
+  const mine = ++renders;
+  const current = () => mine === renders;
   document.documentElement.lang = state.lang;
   document.title = t("title");
   $("#nav").replaceChildren(nav());
   const [path, query] = location.hash.replace(/^#\/?/, "").split("?");
   const [name, arg] = path.split("/");
-  if (!state.me && state.token) { try { await loadMe(); $("#nav").replaceChildren(nav()); } catch { signOut(); } }
+  if (!state.me && state.token) { try { await loadMe(); } catch { signOut(); } }
+  if (!current()) return;
+  $("#nav").replaceChildren(nav());
   if (!state.me) { main().replaceChildren(signinView()); return; }
   const view = ROUTES[name] ?? overview;
   main().replaceChildren(el("p", {}, t("loading")));
+  let content;
   try {
-    main().replaceChildren(await view(new URLSearchParams(query || ""), arg));
+    content = await view(new URLSearchParams(query || ""), arg);
   } catch (err) {
-    main().replaceChildren(el("p", { class: "bad" }, err.message));
+    content = el("p", { class: "bad" }, err.message);
   }
+  if (current()) main().replaceChildren(content);
 }
 
 window.addEventListener("hashchange", render);

@@ -1,0 +1,299 @@
+"""Outside the handlers: gather an applicant's features under consent, score them with the
+registered model, store the inputs off-log, and check a signed decision against a fresh
+recomputation before it reaches the log. Also model registration with its file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from puhui.credit import features, views
+from puhui.credit.commands import Decide, RegisterModel
+from puhui.credit.errors import (
+    ConsentMissing,
+    FeatureInvalid,
+    InputsMissing,
+    ModelInvalid,
+    ScoreMismatch,
+)
+from puhui.credit.features import FEATURE_VERSION, Invoice, Record, RepaymentHistory, Sale, Value
+from puhui.credit.handlers import DECIDING_KINDS, document_grant
+from puhui.credit.policy import Outcome, apply
+from puhui.credit.scorecard import Scorecard
+from puhui.documents import views as documents
+from puhui.kernel.canonical import canonical_json
+from puhui.kernel.commands import SignedCommand
+from puhui.kernel.errors import InvalidCommand
+from puhui.kernel.service import Receipt
+from puhui.kernel.store.engine import begin_write
+from puhui.parties import views as parties
+
+INPUTS_FORMAT = "puhui-credit-inputs/1"
+DOCUMENTS_PER_KIND_MAX = 20_000
+MODELS_CACHED_MAX = 16
+Submit = Callable[[SignedCommand], Receipt]
+CHECKED_COMMANDS = {
+    "credit.register_model": "/api/v1/credit/models",
+    "credit.decide": "/api/v1/credit/decisions",
+}
+"""Commands the API accepts only on their own route (with the model file; after a re-check)."""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---- models ---------------------------------------------------------------------------------
+
+
+def register_model(
+    engine: Engine, submit: Submit, signed: SignedCommand, content: bytes, now: datetime
+) -> Receipt:
+    """Check the file against the signed registration, submit it, then keep the bytes."""
+    if signed.command.type != "credit.register_model":
+        raise InvalidCommand("expected a credit.register_model command")
+    p = RegisterModel.model_validate(signed.command.payload)
+    if sha256_hex(content) != p.sha256 or len(content) != p.size_bytes:
+        raise ModelInvalid("the file's SHA-256 or size is not the one in the signed registration")
+    if p.kind == "scorecard":
+        card = Scorecard.from_bytes(content)
+        if card.feature_version != p.feature_version:
+            raise ModelInvalid(
+                f"the file is for features {card.feature_version}, not {p.feature_version}"
+            )
+    receipt = submit(signed)
+    with begin_write(engine) as conn:
+        views.store_model_file(conn, p.sha256, content, now)
+    return receipt
+
+
+def load_scorecard(conn: Connection, model_id: str) -> tuple[views.Model, Scorecard]:
+    """The registered model and its file, checked against the hash on the log."""
+    model = views.get_model(conn, model_id)
+    raw = views.model_file(conn, model.sha256)
+    if raw is None:
+        raise InputsMissing(f"the file of model {model_id} is not stored here")
+    if model.kind not in DECIDING_KINDS:
+        raise ModelInvalid(f"model {model_id} is a {model.kind}, not a scorecard")
+    return model, _parsed(raw, model.sha256)
+
+
+@lru_cache(maxsize=MODELS_CACHED_MAX)
+def _parsed(raw: bytes, sha256: str) -> Scorecard:
+    """Parsed once per file: the cache is keyed by the bytes themselves, checked here."""
+    if sha256_hex(raw) != sha256:
+        raise ModelInvalid("the stored model file does not match its registered hash")
+    return Scorecard.from_bytes(raw)
+
+
+# ---- features from the record --------------------------------------------------------------
+
+
+def _owned(conn: Connection, applicant: str, kind: str) -> list[tuple[documents.Document, Any]]:
+    out: list[tuple[documents.Document, Any]] = []
+    after: str | None = None
+    while len(out) < DOCUMENTS_PER_KIND_MAX:
+        page = documents.list_documents(conn, applicant, kind=kind, after=after, limit=500)
+        for doc in page:
+            stored = documents.stored_content(conn, doc.document_id)
+            if doc.owner == applicant and stored is not None:
+                out.append((doc, json.loads(stored.content)["body"]))
+        if len(page) < 500:
+            break
+        after = page[-1].document_id
+    return out
+
+
+def gather(
+    conn: Connection, applicant: str, lender: str, as_of: date, repayment: RepaymentHistory
+) -> tuple[Record, views.Attestation | None]:
+    """What the lender may use of the applicant's record: only kinds under a consent in force,
+    and the latest tax attestation whose consent is still in force."""
+    parties.get_party(conn, applicant)
+    sources: list[str] = []
+    invoices: list[Invoice] = []
+    sales: list[Sale] = []
+    if document_grant(conn, applicant, lender, "e_invoice", as_of) is not None:
+        sources.append("e_invoice")
+        for doc, b in _owned(conn, applicant, "e_invoice"):
+            invoices.append(
+                Invoice(
+                    date.fromisoformat(b["issued_on"]),
+                    doc.registered_on,
+                    b["buyer_uscc"],
+                    b["amount_before_tax"] + b["tax"],
+                    doc.confirmed_on,
+                )
+            )
+    if document_grant(conn, applicant, lender, "sales_record", as_of) is not None:
+        sources.append("sales_record")
+        for doc, b in _owned(conn, applicant, "sales_record"):
+            sales.append(Sale(date.fromisoformat(b["sold_on"]), doc.registered_on, b["amount"]))
+    att = views.latest_attestation(conn, applicant, lender)
+    tax = None
+    if att is not None and views.get_tax_consent(conn, att.consent_id).in_force(as_of):
+        tax = features.TaxFacts(att.values, att.attested_on)
+    else:
+        att = None
+    if not sources and att is None:
+        raise ConsentMissing(
+            f"{applicant} has granted {lender} no consent in force for credit_assessment "
+            "(e_invoice or sales_record documents, or tax data)"
+        )
+    record = Record(
+        applicant,
+        tuple(invoices),
+        tuple(sales),
+        tax,
+        repayment.facts(applicant, as_of),
+        tuple(sources),
+    )
+    return record, att
+
+
+def inputs_bytes(
+    applicant: str, as_of: date, values: dict[str, Value], sources: tuple[str, ...]
+) -> bytes:
+    return canonical_json(
+        {
+            "format": INPUTS_FORMAT,
+            "feature_version": FEATURE_VERSION,
+            "applicant": applicant,
+            "as_of": as_of.isoformat(),
+            "values": values,
+            "sources": list(sources),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Assessment:
+    payload: dict[str, Any]
+    """The ``credit.decide`` payload to sign."""
+    values: dict[str, Value]
+    outcome: Outcome
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "payload": self.payload,
+            "values": self.values,
+            "preview": self.outcome.to_json(),
+        }
+
+
+def assess(
+    engine: Engine,
+    *,
+    decision_id: str,
+    lender: str,
+    applicant: str,
+    product_id: str,
+    model_id: str,
+    as_of: date,
+    repayment: RepaymentHistory,
+    now: datetime,
+) -> Assessment:
+    """Compute, score and store the inputs; return the decision to sign and a preview."""
+    with begin_write(engine) as conn:
+        _model, card = load_scorecard(conn, model_id)
+        product = views.get_policy(conn, product_id)
+        record, att = gather(conn, applicant, lender, as_of, repayment)
+        values = features.compute(record, as_of)
+        raw = inputs_bytes(applicant, as_of, values, record.sources)
+        digest = sha256_hex(raw)
+        views.store_inputs(conn, digest, raw, now)
+    scored = card.score(values)
+    payload = {
+        "decision_id": decision_id,
+        "applicant": applicant,
+        "product_id": product_id,
+        "model_id": model_id,
+        "inputs_sha256": digest,
+        "score": scored.score,
+        "pd": str(scored.pd),
+        "reasons": [
+            {"feature": r.feature, "points_below_best": r.points_below_best, "text": r.text}
+            for r in scored.reasons
+        ],
+        "tax_rating": values["tax_rating"],
+        "current_dpd_days_max": values["current_dpd_days_max"],
+        "sources": list(record.sources),
+        "attestation_id": None if att is None else att.attestation_id,
+    }
+    outcome = apply(product.rules, scored.score, scored.pd, values)
+    return Assessment(payload, values, outcome)
+
+
+def load_inputs(conn: Connection, digest: str) -> dict[str, Any]:
+    raw = views.stored_inputs(conn, digest)
+    if raw is None:
+        raise InputsMissing(f"no stored inputs with digest {digest}: assess the applicant first")
+    if sha256_hex(raw) != digest:
+        raise InputsMissing(f"the stored inputs {digest} do not match their digest")
+    doc: dict[str, Any] = json.loads(raw)
+    return doc
+
+
+def expected_payload(conn: Connection, p: Decide) -> dict[str, Any]:
+    """The decision the stored inputs and the registered model give: what ``p`` must say."""
+    inputs = load_inputs(conn, p.inputs_sha256)
+    if inputs["applicant"] != p.applicant:
+        raise ScoreMismatch(f"the inputs {p.inputs_sha256} are not {p.applicant}'s")
+    _model, card = load_scorecard(conn, p.model_id)
+    values = inputs["values"]
+    scored = card.score(values)
+    return {
+        "score": scored.score,
+        "pd": str(scored.pd),
+        "reasons": [
+            {"feature": r.feature, "points_below_best": r.points_below_best, "text": r.text}
+            for r in scored.reasons
+        ],
+        "tax_rating": values["tax_rating"],
+        "current_dpd_days_max": values["current_dpd_days_max"],
+        "sources": inputs["sources"],
+    }
+
+
+def _differences(p: Decide, expected: dict[str, Any]) -> list[str]:
+    given = p.model_dump(mode="json")
+    return [k for k, v in expected.items() if given[k] != v]
+
+
+def submit_decision(engine: Engine, submit: Submit, signed: SignedCommand) -> Receipt:
+    """Recompute the signed decision from stored inputs and the registered model; submit it
+    only if score, PD, reasons and policy inputs agree exactly."""
+    if signed.command.type != "credit.decide":
+        raise InvalidCommand("expected a credit.decide command")
+    p = Decide.model_validate(signed.command.payload)
+    with engine.connect() as conn:
+        inputs = load_inputs(conn, p.inputs_sha256)
+        if inputs["as_of"] != signed.command.business_date.isoformat():
+            raise ScoreMismatch(
+                f"the inputs were computed as of {inputs['as_of']}, the decision is dated "
+                f"{signed.command.business_date}: assess again"
+            )
+        wrong = _differences(p, expected_payload(conn, p))
+    if wrong:
+        raise ScoreMismatch(
+            f"the decision's {', '.join(wrong)} differ from the registered model's on its inputs"
+        )
+    return submit(signed)
+
+
+def check_values(values: object) -> dict[str, Value]:
+    """Validate a feature mapping given by a user (batch scoring, what-if)."""
+    if not isinstance(values, dict):
+        raise FeatureInvalid("features must be a JSON object of name → integer, string or null")
+    for name, value in values.items():
+        if (value is not None and not isinstance(value, int | str)) or isinstance(value, bool):
+            raise FeatureInvalid(f"{name} must be an integer, a string or null, got {value!r}")
+    return values
