@@ -23,7 +23,8 @@ from puhui.client_credit import sign_model_registration
 from puhui.client_documents import sign_registration
 from puhui.credit import intake, tax, views
 from puhui.credit.explain import explain
-from puhui.credit.features import FEATURE_VERSION, TAX_FIELDS, NoLoanBook
+from puhui.credit.features import FEATURE_VERSION, TAX_FIELDS
+from puhui.credit.repayment import LoanBook
 from puhui.documents import intake as documents
 from puhui.kernel.errors import PuhuiError
 from puhui.kernel.service import utc_now
@@ -103,7 +104,7 @@ def _decide(platform: Platform, bank: Identity, decision_id: str, day: date) -> 
         product_id=PRODUCT,
         model_id=MODEL_ID,
         as_of=day,
-        repayment=NoLoanBook(),
+        repayment=LoanBook(platform.engine),
         now=utc_now(),
     )
     signed = bank.sign("credit.decide", assessment.payload, day, f"demo-{decision_id}")
@@ -177,7 +178,7 @@ def load(platform: Platform, ids: dict[str, Identity], day: date) -> list[str]:
         product_id=PRODUCT,
         model_id=MODEL_ID,
         as_of=day,
-        repayment=NoLoanBook(),
+        repayment=LoanBook(platform.engine),
         now=utc_now(),
     )
     lines.append(

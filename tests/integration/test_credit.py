@@ -17,13 +17,13 @@ from puhui.credit.errors import (
     UnknownModel,
 )
 from puhui.credit.explain import explain
-from puhui.credit.features import NoLoanBook
 from puhui.kernel.digest import state_digest
 from puhui.kernel.replay import replay_in_place
 from tests.conftest import START
 from tests.credit_support import (
     MODEL_ID,
     PRODUCT,
+    NoLoanBook,
     assess_and_decide,
     credit_world,
     grant_invoices,

@@ -16,14 +16,13 @@ from puhui.api.auth import Caller
 from puhui.api.routes import Authed, platform, writer
 from puhui.credit import intake, monitoring, views
 from puhui.credit.explain import explain
-from puhui.credit.features import NoLoanBook
+from puhui.credit.repayment import LoanBook
 from puhui.credit.scorecard import Scorecard
 from puhui.kernel import clock
 from puhui.kernel.errors import InvalidCommand, NotFound, PermissionDenied
 from puhui.kernel.service import Kernel, utc_now
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
-REPAYMENT = NoLoanBook()
 """Repayment history: the loan engine's implementation replaces this when it lands."""
 
 
@@ -101,7 +100,7 @@ def assess(request: Request, who: Authed, body: AssessmentRequest) -> dict[str, 
         product_id=body.product_id,
         model_id=body.model_id,
         as_of=today,
-        repayment=REPAYMENT,
+        repayment=LoanBook(p.engine),
         now=utc_now(),
     )
     return result.to_json() | {"as_of": today.isoformat()}

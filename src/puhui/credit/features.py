@@ -78,14 +78,6 @@ class RepaymentHistory(Protocol):
 
 
 @dataclass(frozen=True)
-class NoLoanBook:
-    """Until the loan engine is wired in: every party has no repayment record (a thin file)."""
-
-    def facts(self, party_id: str, as_of: date) -> RepaymentFacts:
-        return RepaymentFacts(0, 0, 0, 0)
-
-
-@dataclass(frozen=True)
 class Record:
     """What the platform knows of one applicant, before the as-of cut."""
 
