@@ -338,3 +338,23 @@ class Client:
         return self.submit(
             "lending.repay", payload, idempotency_key=f"repay-{loan_id}-{repayment_id}"
         )
+
+
+class ContextClient:
+    """Base of one context's calls on a ``Client`` (``client.documents``, ``client.credit``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def _identity(self) -> Identity:
+        if self._client.identity is None:
+            raise ValueError("this client has no identity to sign with")
+        return self._client.identity
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self._client.post(path, body)
+        return result
+
+    def _get(self, path: str, **params: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self._client.get(path, **params)
+        return result

@@ -18,11 +18,11 @@ import hashlib
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from puhui.client import Identity
+from puhui.client import ContextClient, Identity
 from puhui.kernel.commands import SignedCommand
 
 if TYPE_CHECKING:
-    from puhui.client import Client
+    pass
 
 
 def sign_model_registration(
@@ -48,24 +48,8 @@ def sign_model_registration(
     return identity.sign("credit.register_model", payload, business_date, f"model-{model_id}")
 
 
-class CreditClient:
+class CreditClient(ContextClient):
     """Credit calls of one ``Client``."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def _identity(self) -> Identity:
-        if self._client.identity is None:
-            raise ValueError("this client has no identity to sign with")
-        return self._client.identity
-
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = self._client.post(path, body)
-        return result
-
-    def _get(self, path: str, **params: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self._client.get(path, **params)
-        return result
 
     def register_model(
         self,

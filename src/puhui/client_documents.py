@@ -17,13 +17,13 @@ import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from puhui.client import Identity
+from puhui.client import ContextClient, Identity
 from puhui.documents.content import Attachment, Package
 from puhui.documents.model import SALT_BYTES
 from puhui.kernel.commands import SignedCommand
 
 if TYPE_CHECKING:
-    from puhui.client import Client
+    pass
 
 
 def new_salt() -> str:
@@ -60,20 +60,8 @@ def sign_registration(
     return signed, package
 
 
-class DocumentsClient:
+class DocumentsClient(ContextClient):
     """Documents, consent, IoT and lien calls of one ``Client``."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def _identity(self) -> Identity:
-        if self._client.identity is None:
-            raise ValueError("this client has no identity to sign with")
-        return self._client.identity
-
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = self._client.post(path, body)
-        return result
 
     def register(
         self,
