@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from puhui.accounts import handlers as accounts
 from puhui.config import Settings, load_settings
 from puhui.documents import handlers as documents
+from puhui.finance import receivables
 from puhui.kernel import checkpoints, clock
 from puhui.kernel.note import NoteSigner
 from puhui.kernel.registry import Registry
@@ -25,6 +26,7 @@ def build_registry() -> Registry:
     parties.register_context(registry)
     documents.register_context(registry)
     accounts.register_context(registry)
+    receivables.register_context(registry)
     return registry
 
 
