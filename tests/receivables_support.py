@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from puhui.accounts import views as accounts
+from puhui.accounts.model import CHART_TEMPLATES
 from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.kernel.digest import state_digest
 from puhui.kernel.log import tree_head
 from puhui.kernel.service import Receipt
 from puhui.kernel.store.tables import idempotency
-from puhui.accounts.model import CHART_TEMPLATES
 from tests.conftest import START, register
 from tests.documents_support import register_document
 from tests.ledger import Ledger
@@ -95,8 +95,14 @@ class Chain:
         self.document(seller, buyer, doc_id, "contract", body, confirm=confirm)
 
     def document(
-        self, owner: str, counterparty: str, doc_id: str, kind: str, body: dict[str, Any],
-        *, confirm: bool = True,
+        self,
+        owner: str,
+        counterparty: str,
+        doc_id: str,
+        kind: str,
+        body: dict[str, Any],
+        *,
+        confirm: bool = True,
     ) -> None:
         register_document(
             self.platform, self.who(owner), doc_id, kind, body, counterparty=counterparty
@@ -149,7 +155,9 @@ def make_chain(platform: Platform, operator: Identity) -> Chain:
     ledger.deposit("guarantor", 50_000_000, "guarantor")
     chain.contract("maker", "core", "ct-core-maker")
     chain.document("maker", "core", "dn-1", "delivery_note", delivery("DN-1"))
-    chain.document("maker", "core", "inv-1", "e_invoice", invoice("00000001", 88_495_575, 11_504_425))
+    chain.document(
+        "maker", "core", "inv-1", "e_invoice", invoice("00000001", 88_495_575, 11_504_425)
+    )
     chain.contract("cai", "maker", "ct-maker-cai")
     chain.contract("parts", "cai", "ct-cai-parts")
     return chain

@@ -45,8 +45,12 @@ def _issue_and_split(chain: Chain) -> None:
         {
             "piece_id": "rcv-1",
             "parts": [
-                {"piece_id": "p-cai", "to": "cai", "amount": 30_000_000,
-                 "contract_id": "ct-maker-cai"}
+                {
+                    "piece_id": "p-cai",
+                    "to": "cai",
+                    "amount": 30_000_000,
+                    "contract_id": "ct-maker-cai",
+                }
             ],
             "remainder_piece_id": "p-maker",
         },
@@ -57,8 +61,12 @@ def _issue_and_split(chain: Chain) -> None:
         {
             "piece_id": "p-cai",
             "parts": [
-                {"piece_id": "p-parts", "to": "parts", "amount": 10_000_000,
-                 "contract_id": "ct-cai-parts"}
+                {
+                    "piece_id": "p-parts",
+                    "to": "parts",
+                    "amount": 10_000_000,
+                    "contract_id": "ct-cai-parts",
+                }
             ],
             "remainder_piece_id": "p-cai-kept",
         },
@@ -90,8 +98,13 @@ def test_story_issue_split_guarantee_discount_and_maturity(chain: Chain) -> None
     chain.submit(
         "cai",
         "receivable.request_financing",
-        {"financing_id": "f-1", "piece_id": "p-cai-kept", "bank": "bank", "recourse": True,
-         "payee": "parts"},
+        {
+            "financing_id": "f-1",
+            "piece_id": "p-cai-kept",
+            "bank": "bank",
+            "recourse": True,
+            "payee": "parts",
+        },
     )
     parts_before = chain.cash("parts")
     receipt = chain.submit(
@@ -132,3 +145,283 @@ def _fingerprint(conn: object, document_id: str) -> str:
     from puhui.documents import views as documents
 
     return documents.get_document(conn, document_id).fingerprint  # type: ignore[arg-type]
+
+
+def _refused(chain: Chain, party: str, ctype: str, payload: dict[str, object], code: str) -> str:
+    """Submit, expect the typed error ``code``, and check nothing changed."""
+    before = chain.snapshot()
+    with pytest.raises(PuhuiError) as caught:
+        chain.submit(party, ctype, payload)
+    assert caught.value.code == code, caught.value.detail
+    assert chain.snapshot() == before
+    return caught.value.detail
+
+
+def test_issue_refusals_change_nothing(chain: Chain) -> None:
+    chain.document("maker", "core", "dn-2", "delivery_note", _delivery("DN-2"), confirm=False)
+    detail = _refused(
+        chain,
+        "core",
+        "receivable.issue",
+        issue_payload(delivery_ids=["dn-2"]),
+        "delivery-not-confirmed",
+    )
+    assert "core must confirm the delivery itself" in detail
+    too_late = (date(2026, 9, 3)).isoformat()
+    detail = _refused(
+        chain,
+        "core",
+        "receivable.issue",
+        issue_payload(maturity_date=too_late),
+        "maturity-not-allowed",
+    )
+    assert "policy limit of 6 months (latest 2026-09-02)" in detail
+    _refused(
+        chain,
+        "core",
+        "receivable.issue",
+        issue_payload(maturity_date=START.isoformat()),
+        "maturity-not-allowed",
+    )
+    _refused(
+        chain, "core", "receivable.issue", issue_payload(amount=FACE + 1), "amount-exceeds-invoices"
+    )
+    _refused(
+        chain,
+        "core",
+        "receivable.issue",
+        issue_payload(contract_id="ct-maker-cai"),
+        "document-not-usable",
+    )
+    _refused(chain, "maker", "receivable.issue", issue_payload(), "permission-denied")
+    # the operator allows twelve months: the same maturity is now accepted
+    chain.submit("operator", "receivable.set_policy", {"maturity_months_max": 12})
+    chain.submit("core", "receivable.issue", issue_payload(maturity_date=too_late))
+    # the invoice is locked: a second receivable (or a bank's lien) on it is refused
+    _refused(chain, "core", "receivable.issue", issue_payload(receivable_id="rcv-2"), "lien-exists")
+    _refused(
+        chain, "operator", "receivable.set_policy", {"maturity_months_max": 13}, "invalid-command"
+    )
+
+
+def _delivery(note_no: str) -> dict[str, object]:
+    from tests.receivables_support import delivery
+
+    return delivery(note_no)
+
+
+def test_transfer_refusals_change_nothing(chain: Chain) -> None:
+    _issue_and_split(chain)
+
+    def part(**changes: object) -> dict[str, object]:
+        return {"piece_id": "x-1", "to": "parts", "amount": 1, "contract_id": "ct-cai-parts"} | (
+            changes
+        )
+
+    detail = _refused(
+        chain,
+        "cai",
+        "receivable.transfer",
+        {"piece_id": "p-cai-kept", "parts": [part(amount=20_000_001)]},
+        "exceeds-held",
+    )
+    assert "add up to 20000001 fen but piece p-cai-kept holds 20000000" in detail
+    _refused(
+        chain,
+        "cai",
+        "receivable.transfer",
+        {"piece_id": "p-cai-kept", "parts": [part(to="guarantor")], "remainder_piece_id": "x-2"},
+        "no-supply-contract",
+    )
+    _refused(
+        chain,
+        "maker",
+        "receivable.transfer",
+        {"piece_id": "p-cai-kept", "parts": [part()], "remainder_piece_id": "x-2"},
+        "not-holder",
+    )
+    _refused(
+        chain,
+        "cai",
+        "receivable.transfer",
+        {"piece_id": "p-cai", "parts": [part()], "remainder_piece_id": "x-2"},
+        "wrong-state",
+    )
+    _refused(
+        chain,
+        "cai",
+        "receivable.transfer",
+        {"piece_id": "p-cai-kept", "parts": [part()], "remainder_piece_id": "p-maker"},
+        "piece-exists",
+    )
+    # one fen passes; the pieces still sum to the original
+    chain.submit(
+        "cai",
+        "receivable.transfer",
+        {"piece_id": "p-cai-kept", "parts": [part()], "remainder_piece_id": "x-2"},
+    )
+    with chain.platform.engine.connect() as conn:
+        assert views.get_piece(conn, "x-1").amount == 1
+        assert sum(p.amount for p in views.held_pieces(conn, "rcv-1")) == FACE
+        assert views.trace(conn, "x-1").holders == ["maker", "cai", "cai", "parts"]
+
+
+def test_financing_refusals_change_nothing(chain: Chain) -> None:
+    _issue_and_split(chain)
+    request = {"financing_id": "f-1", "piece_id": "p-parts", "bank": "bank", "recourse": False}
+    chain.submit("parts", "receivable.request_financing", request)
+    _refused(
+        chain,
+        "parts",
+        "receivable.transfer",
+        {
+            "piece_id": "p-parts",
+            "parts": [{"piece_id": "y1", "to": "cai", "amount": 1, "contract_id": "ct-cai-parts"}],
+            "remainder_piece_id": "y2",
+        },
+        "wrong-state",
+    )
+    _refused(
+        chain,
+        "guarantor",
+        "receivable.finance",
+        {"financing_id": "f-1", "annual_rate": "0.04"},
+        "permission-denied",
+    )
+    _refused(
+        chain,
+        "bank",
+        "receivable.finance",
+        {"financing_id": "f-1", "annual_rate": "1.5"},
+        "invalid-command",
+    )
+    chain.submit("bank", "receivable.finance", {"financing_id": "f-1", "annual_rate": "0.04"})
+    detail = _refused(
+        chain,
+        "parts",
+        "receivable.request_financing",
+        request | {"financing_id": "f-2"},
+        "piece-already-financed",
+    )
+    assert "financed once, ever" in detail
+    _refused(
+        chain,
+        "bank",
+        "receivable.request_financing",
+        request | {"financing_id": "f-3"},
+        "piece-already-financed",
+    )
+    # a request made before maturity cannot be funded on or after it
+    chain.submit(
+        "maker",
+        "receivable.request_financing",
+        {"financing_id": "f-4", "piece_id": "p-maker", "bank": "bank", "recourse": True},
+    )
+    chain.close_days(MATURITY - timedelta(days=1))
+    detail = _refused(
+        chain,
+        "bank",
+        "receivable.finance",
+        {"financing_id": "f-4", "annual_rate": "0.04"},
+        "receivable-matured",
+    )
+    assert f"matures on {MATURITY}" in detail
+    _refused(
+        chain,
+        "cai",
+        "receivable.request_financing",
+        {"financing_id": "f-5", "piece_id": "p-cai-kept", "bank": "bank", "recourse": True},
+        "receivable-matured",
+    )
+    chain.close_days(MATURITY)
+    with chain.platform.engine.connect() as conn:
+        assert views.get_financing(conn, "f-4").status == "expired"
+        assert views.get_financing(conn, "f-1").status == "settled"
+
+
+def _drain_core(chain: Chain) -> None:
+    """The core enterprise spends its cash elsewhere: it cannot pay at maturity."""
+    chain.submit(
+        "core",
+        "accounts.transfer",
+        {
+            "transfers": [
+                {
+                    "id": "core-spends",
+                    "debit": "core:cash:cny",
+                    "credit": "operator:escrow:cny",
+                    "amount": chain.cash("core") - 1,
+                }
+            ]
+        },
+    )
+
+
+def test_default_calls_guarantor_then_recourse_then_late_payment(chain: Chain) -> None:
+    _issue_and_split(chain)
+    chain.ledger.deposit("parts", 100_000, "parts")
+    chain.ledger.deposit("cai", 25_000_000, "cai")
+    chain.submit(
+        "guarantor",
+        "receivable.offer_guarantee",
+        {"guarantee_id": "g-1", "piece_id": "p-parts", "fee": 50_000, "fee_payer": "parts"},
+    )
+    chain.submit("parts", "receivable.accept_guarantee", {"guarantee_id": "g-1"})
+    chain.submit(
+        "cai",
+        "receivable.request_financing",
+        {"financing_id": "f-1", "piece_id": "p-cai-kept", "bank": "bank", "recourse": True},
+    )
+    chain.submit("bank", "receivable.finance", {"financing_id": "f-1", "annual_rate": "0.05"})
+    _drain_core(chain)
+    before = {p: chain.cash(p) for p in ("guarantor", "parts", "cai", "bank", "maker")}
+    chain.close_days(MATURITY)
+    moved = {p: chain.cash(p) - before[p] for p in before}
+    assert moved == {
+        "guarantor": -10_000_000,
+        "parts": 10_000_000,
+        "cai": -20_000_000,
+        "bank": 20_000_000,
+        "maker": 0,
+    }
+    with chain.platform.engine.connect() as conn:
+        r = views.get_receivable(conn, "rcv-1")
+        assert (r.status, r.outstanding) == ("overdue", FACE)
+        holders = {p.piece_id: p.holder for p in views.held_pieces(conn, "rcv-1")}
+        assert holders == {"p-parts": "guarantor", "p-cai-kept": "cai", "p-maker": "maker"}
+        assert views.get_guarantee(conn, "g-1").status == "called"
+        assert views.get_financing(conn, "f-1").status == "recourse"
+    _balanced(chain)
+    # a later close pays the holders of the day once the core enterprise has the money
+    chain.ledger.deposit("core", FACE, "core-late")
+    chain.close_days(chain.today())
+    assert chain.cash("guarantor") - before["guarantor"] == 0
+    assert chain.cash("maker") - before["maker"] == 70_000_000
+    assert chain.cash("cai") - before["cai"] == 0
+    with chain.platform.engine.connect() as conn:
+        assert views.get_receivable(conn, "rcv-1").status == "settled"
+    _balanced(chain)
+
+
+def test_without_recourse_the_bank_keeps_the_claim(chain: Chain) -> None:
+    _issue_and_split(chain)
+    chain.submit(
+        "parts",
+        "receivable.request_financing",
+        {"financing_id": "f-1", "piece_id": "p-parts", "bank": "bank", "recourse": False},
+    )
+    chain.submit("bank", "receivable.finance", {"financing_id": "f-1", "annual_rate": "0.05"})
+    _drain_core(chain)
+    chain.close_days(MATURITY)
+    with chain.platform.engine.connect() as conn:
+        assert views.get_financing(conn, "f-1").status == "defaulted"
+        assert views.get_piece(conn, "p-parts").holder == "bank"
+        assert views.payables(conn, "core")["total_outstanding"] == FACE
+
+
+def test_unaccepted_receivable_lapses_and_releases_the_invoice(chain: Chain) -> None:
+    chain.submit("core", "receivable.issue", issue_payload())
+    chain.close_days(MATURITY)
+    with chain.platform.engine.connect() as conn:
+        assert views.get_receivable(conn, "rcv-1").status == "lapsed"
+        assert liens.encumbrance(conn, _fingerprint(conn, "inv-1")) is None

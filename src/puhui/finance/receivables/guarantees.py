@@ -68,7 +68,10 @@ def accept(ctx: HandlerContext, p: c.AcceptGuarantee) -> Sequence[Event]:
     )
     money = transfer_events(ctx.conn, [fee], business_date=ctx.business_date)
     data = {"guarantee_id": found.guarantee_id, "fee_transfer": fee.id}
-    return [Event("receivable.guarantee_accepted", data, (found.guarantor, found.fee_payer)), *money]
+    return [
+        Event("receivable.guarantee_accepted", data, (found.guarantor, found.fee_payer)),
+        *money,
+    ]
 
 
 def _apply_offered(conn: Connection, e: Event, ctx: ApplyContext) -> None:

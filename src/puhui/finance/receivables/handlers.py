@@ -21,7 +21,7 @@ def register_context(registry: Registry) -> None:
             c.Issue,
             issue.issue,
             CORE_ENTERPRISE,
-            summary="Confirm a receivable to a tier-1 supplier against contract, delivery, invoices",
+            summary="Confirm a receivable to a tier-1 supplier against its documents",
         ),
         CommandSpec(
             "receivable.accept", c.ReceivableRef, issue.accept, summary="The supplier accepts"

@@ -36,7 +36,11 @@ def check_invoices(conn: Connection, payload: dict[str, Any]) -> None:
     try:
         issue = Issue.model_validate(payload)
     except ValidationError as exc:
-        raise InvalidCommand(f"{ISSUE_COMMAND} payload is not valid: {exc.errors()[0]['msg']}")
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "payload"
+        raise InvalidCommand(
+            f"{ISSUE_COMMAND} payload is not valid: {where}: {first['msg']}"
+        ) from exc
     for ref in issue.invoices:
         stored = documents.stored_content(conn, ref.document_id)
         if stored is None:

@@ -193,8 +193,12 @@ def _apply_issued(conn: Connection, e: Event, ctx: ApplyContext) -> None:
     rows = [{"document_id": d["contract_id"], "role": "contract"}]
     rows += [{"document_id": i, "role": "delivery"} for i in d["delivery_ids"]]
     rows += [
-        {"document_id": i["document_id"], "role": "invoice", "amount": i["amount"],
-         "lien_id": i["lien_id"]}
+        {
+            "document_id": i["document_id"],
+            "role": "invoice",
+            "amount": i["amount"],
+            "lien_id": i["lien_id"],
+        }
         for i in d["invoices"]
     ]
     conn.execute(

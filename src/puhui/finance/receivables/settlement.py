@@ -13,9 +13,10 @@ Offered receivables never accepted lapse at maturity and their invoices are rele
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -164,7 +165,9 @@ def _call_guarantees(
             "payments": payments,
             "line": book.line() if paid else None,
         }
-        events.append(Event("receivable.guarantee_called", data, _parties(r, payments, g.guarantor)))
+        events.append(
+            Event("receivable.guarantee_called", data, _parties(r, payments, g.guarantor))
+        )
         if paid:
             for p in covered:
                 del remaining[p.piece_id]
@@ -245,8 +248,9 @@ def close_day(ctx: HandlerContext, day: date) -> Sequence[Event]:
 # ---- appliers ---------------------------------------------------------------------------------
 
 
-def _record(conn: Connection, ctx: ApplyContext, d: dict[str, object], kind: str, payer: str,
-            pieces: int) -> None:
+def _record(
+    conn: Connection, ctx: ApplyContext, d: Mapping[str, Any], kind: str, payer: str, pieces: int
+) -> None:
     conn.execute(
         insert(receivable_settlements).values(
             seq=ctx.seq,

@@ -90,17 +90,28 @@ def split(ctx: HandlerContext, p: c.Split) -> Sequence[Event]:
         _check_contract(ctx, part)
         cash_account(ctx.conn, part.to)
     children = [
-        {"piece_id": part.piece_id, "holder": part.to, "amount": part.amount,
-         "contract_id": part.contract_id}
+        {
+            "piece_id": part.piece_id,
+            "holder": part.to,
+            "amount": part.amount,
+            "contract_id": part.contract_id,
+        }
         for part in p.parts
     ]
     if p.remainder_piece_id is not None:
         children.append(
-            {"piece_id": p.remainder_piece_id, "holder": holder, "amount": keep,
-             "contract_id": None}
+            {
+                "piece_id": p.remainder_piece_id,
+                "holder": holder,
+                "amount": keep,
+                "contract_id": None,
+            }
         )
-    data = {"receivable_id": receivable.receivable_id, "piece_id": piece.piece_id,
-            "children": children}
+    data = {
+        "receivable_id": receivable.receivable_id,
+        "piece_id": piece.piece_id,
+        "children": children,
+    }
     named = tuple(dict.fromkeys([holder, *(part.to for part in p.parts)]))
     return [Event("receivable.split", data, named)]
 
@@ -110,9 +121,7 @@ _PARENT = select(receivable_pieces.c.path, receivable_pieces.c.depth)
 
 def _apply_split(conn: Connection, e: Event, ctx: ApplyContext) -> None:
     d = e.data
-    parent = conn.execute(
-        _PARENT.where(receivable_pieces.c.piece_id == d["piece_id"])
-    ).one()
+    parent = conn.execute(_PARENT.where(receivable_pieces.c.piece_id == d["piece_id"])).one()
     conn.execute(
         update(receivable_pieces)
         .where(receivable_pieces.c.piece_id == d["piece_id"])

@@ -382,7 +382,11 @@ def funded_financings(conn: Connection, receivable_id: str) -> dict[str, Financi
 def core_credit(conn: Connection, issuer: str, today: date) -> dict[str, Any]:
     """What a bank sees of the core enterprise's record on the platform when it decides."""
     rows = conn.execute(
-        select(receivables.c.status, func.count(), func.coalesce(func.sum(receivables.c.outstanding), 0))
+        select(
+            receivables.c.status,
+            func.count(),
+            func.coalesce(func.sum(receivables.c.outstanding), 0),
+        )
         .where(receivables.c.issuer == issuer)
         .group_by(receivables.c.status)
     )
