@@ -4,15 +4,21 @@ the ledger balanced at every step, and each refusal leaving nothing behind."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from puhui.accounts import reports
-from puhui.bootstrap import Platform
+from puhui.bootstrap import Platform, build_registry
 from puhui.client import Identity
 from puhui.documents import liens
 from puhui.finance.receivables import views
 from puhui.kernel.errors import PuhuiError
+from puhui.kernel.export import export
+from puhui.kernel.replay import replay_in_place
+from puhui.kernel.service import utc_now
+from puhui.kernel.verify import verify_export
+from puhui.parties import views as party_views
 from tests.conftest import START
 from tests.receivables_support import FACE, Chain, issue_payload, make_chain
 
@@ -425,3 +431,42 @@ def test_unaccepted_receivable_lapses_and_releases_the_invoice(chain: Chain) -> 
     with chain.platform.engine.connect() as conn:
         assert views.get_receivable(conn, "rcv-1").status == "lapsed"
         assert liens.encumbrance(conn, _fingerprint(conn, "inv-1")) is None
+
+
+def test_export_verifies_and_replay_reproduces_the_receivables(
+    chain: Chain, tmp_path: Path
+) -> None:
+    _issue_and_split(chain)
+    chain.submit(
+        "guarantor",
+        "receivable.offer_guarantee",
+        {"guarantee_id": "g-1", "piece_id": "p-cai", "fee": 10_000, "fee_payer": "core"},
+    )
+    chain.submit("core", "receivable.accept_guarantee", {"guarantee_id": "g-1"})
+    chain.submit(
+        "cai",
+        "receivable.request_financing",
+        {
+            "financing_id": "f-1",
+            "piece_id": "p-cai-kept",
+            "bank": "bank",
+            "recourse": True,
+            "payee": "parts",
+        },
+    )
+    chain.submit("bank", "receivable.finance", {"financing_id": "f-1", "annual_rate": "0.0435"})
+    _drain_core(chain)
+    chain.close_days(MATURITY)
+    chain.ledger.deposit("core", FACE, "late")
+    chain.close_days(chain.today())
+    digest = chain.snapshot()[1]
+    out = tmp_path / "export"
+    export(chain.platform.engine, chain.platform.log_signer, out, utc_now())
+    summary = verify_export(
+        out,
+        chain.platform.log_signer.verifier_key(),
+        build_registry(),
+        lambda conn: party_views.witness_keys(conn, active_only=False),
+    )
+    assert summary.line().endswith(digest)
+    assert replay_in_place(chain.platform.engine, chain.platform.registry).state_digest == digest

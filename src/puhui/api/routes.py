@@ -14,6 +14,7 @@ from puhui.api.auth import Caller, caller
 from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.documents.intake import CONTENT_COMMANDS
+from puhui.finance.receivables.intake import ISSUE_COMMAND
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import clock, log, signing
 from puhui.kernel.errors import InvalidCommand, NotFound, PermissionDenied
@@ -63,6 +64,10 @@ def _refuse_without_content(command_type: str) -> None:
     if command_type in CONTENT_COMMANDS:
         raise InvalidCommand(
             f"{command_type} travels with its content: POST it to /api/v1/documents"
+        )
+    if command_type == ISSUE_COMMAND:
+        raise InvalidCommand(
+            f"{command_type} is checked against its invoices: POST it to /api/v1/receivables"
         )
 
 
