@@ -31,6 +31,7 @@ from puhui.cli_common import (
     platform,
 )
 from puhui.cli_documents import consent_app, doc_app, iot_app, lien_app
+from puhui.cli_receivables import receivable_app
 from puhui.client import Client, Identity
 from puhui.documents.intake import CONTENT_COMMANDS
 from puhui.kernel import log as log_store
@@ -63,6 +64,7 @@ app.add_typer(lien_app, name="lien")
 app.add_typer(iot_app, name="iot")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(transfer_app, name="transfer")
+app.add_typer(receivable_app, name="receivable")
 
 
 def _progress(total: int, label: str) -> tuple[Progress, Callable[[int], None]]:

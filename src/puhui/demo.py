@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from puhui import demo_documents
+from puhui import demo_documents, demo_receivables
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
@@ -106,6 +106,46 @@ PARTIES = (
         "350100",
     ),
     DemoParty(
+        "bakery-core",
+        "成都面包坊连锁 Chengdu Bakery Chain (core enterprise)",
+        "organisation",
+        ("core_enterprise",),
+        "91510100MA61RC010J",
+        "510100",
+    ),
+    DemoParty(
+        "oven-maker",
+        "成都烘焙设备制造 Chengdu Bakery Equipment Co. (tier 1)",
+        "organisation",
+        ("supplier",),
+        "91510107MA62RC020B",
+        "510107",
+    ),
+    DemoParty(
+        "cai-shirong",
+        "蔡世蓉电脑配件店 Cai Shirong's computer shop (tier 2)",
+        "organisation",
+        ("sme",),
+        "91510104MA63RC030K",
+        "510104",
+    ),
+    DemoParty(
+        "parts-maker",
+        "成都电子元件厂 Chengdu Electronic Parts (tier 3)",
+        "organisation",
+        ("supplier",),
+        "91510108MA64RC0401",
+        "510108",
+    ),
+    DemoParty(
+        "sme-guarantee",
+        "成都中小企业融资担保 Chengdu SME Financing Guarantee Co.",
+        "organisation",
+        ("guarantor",),
+        "91510100MA65RC0501",
+        "510100",
+    ),
+    DemoParty(
         "bank-witness",
         "农商行见证节点 Coop bank witness",
         "organisation",
@@ -173,6 +213,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
         tokens[party_id] = token.token
     stories = demo_documents.load(platform, identities, day, directory / "documents")
     _ledger_story(platform, identities, day)
+    stories += demo_receivables.load(platform, identities, day)
     farmer_new = _identity(keys, "farmer-li", "-2")
     kernel.submit(
         identities["farmer-li"].sign(
@@ -189,6 +230,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
             )
         )
         day = date.fromordinal(day.toordinal() + 1)
+    stories += demo_receivables.after_maturity(platform)
     size = _witness_cosign(platform, keys)
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n", encoding="utf-8")
     return {

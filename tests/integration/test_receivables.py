@@ -143,7 +143,8 @@ def test_story_issue_split_guarantee_discount_and_maturity(chain: Chain) -> None
         assert views.held_pieces(conn, "rcv-1") == []
         assert views.get_guarantee(conn, "g-1").status == "released"
         assert views.get_financing(conn, "f-1").status == "settled"
-        assert liens.encumbrance(conn, _fingerprint(conn, "inv-1")) is None
+        # a paid invoice stays locked: it can never back another financing
+        assert liens.encumbrance(conn, _fingerprint(conn, "inv-1")) is not None
     _balanced(chain)
 
 

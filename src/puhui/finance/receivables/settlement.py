@@ -8,7 +8,8 @@ active guarantee is called (the guarantor pays the holders of the pieces it cove
 them over), then every financed piece still unpaid falls back on its seller if it was sold with
 recourse (the seller pays the bank and takes the piece back). An overdue receivable is paid to
 its holders of the day at a later close, as soon as the core enterprise's account covers it.
-Offered receivables never accepted lapse at maturity and their invoices are released.
+Offered receivables never accepted lapse at maturity and their invoices are released. The
+invoices of a paid receivable stay encumbered: a paid invoice must never be financed again.
 """
 
 from __future__ import annotations
@@ -122,9 +123,7 @@ def _parties(r: views.Receivable, payments: list[dict[str, object]], *more: str)
     return tuple(dict.fromkeys([r.issuer, *more, *(str(p["holder"]) for p in payments)]))
 
 
-def _settled(
-    ctx: HandlerContext, book: Book, r: views.Receivable, held: list[views.Piece], payer: str
-) -> list[Event]:
+def _settled(book: Book, r: views.Receivable, held: list[views.Piece], payer: str) -> list[Event]:
     kind = SettlementKind.MATURITY if r.status == ReceivableStatus.ACTIVE else SettlementKind.LATE
     payments = book.pay_holders(payer, held, r.receivable_id)
     data = {
@@ -136,10 +135,7 @@ def _settled(
         "payments": payments,
         "line": book.line(),
     }
-    events = [Event("receivable.settled", data, _parties(r, payments))]
-    if r.status == ReceivableStatus.ACTIVE:
-        events.extend(release_invoices(ctx, r.receivable_id))
-    return events
+    return [Event("receivable.settled", data, _parties(r, payments))]
 
 
 def _call_guarantees(
@@ -209,7 +205,7 @@ def _default(book: Book, r: views.Receivable, held: list[views.Piece]) -> list[E
 def _settle_one(ctx: HandlerContext, book: Book, r: views.Receivable) -> list[Event]:
     held = views.held_pieces(ctx.conn, r.receivable_id)
     if book.can_pay(r.issuer, sum(p.amount for p in held)):
-        return _settled(ctx, book, r, held, r.issuer)
+        return _settled(book, r, held, r.issuer)
     if r.status == ReceivableStatus.OVERDUE:
         return []  # still unpaid: the holders wait, and the next close tries again
     return _default(book, r, held)
