@@ -59,7 +59,7 @@ from puhui.kernel.service import Receipt
 from puhui.kernel.store.migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).parent))
-from log_append import PG_URL, pg_schema  # noqa: E402
+from log_append import PG_URL, pg_schema
 
 START = date(2026, 3, 2)
 MATURITY = START + timedelta(days=3)
