@@ -8,8 +8,12 @@ financing of the same invoice is refused, a tax filing is shared by consent, IoT
 committed); then the ledger story: money arrives by bank transfer and e-CNY (pending until the
 operator confirms), the bank pays the first stage of the farmer's feed loan to the feed
 supplier as payee-bound funds and reserves the second stage, the core enterprise pays the farmer
-in e-CNY. The farmer rotates a key, three business days close and a witness cosigns the
-checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
+in e-CNY. Then the receivables story (see `demo_receivables`): a bakery chain confirms a
+receivable to its equipment maker, which passes part to Cai Shirong's shop and she to her parts
+supplier; a guarantor enhances it; the cooperative bank discounts her piece and pays her named
+payee; at the close of the maturity date every holder is paid. The farmer rotates a key,
+three business days close and a witness cosigns the checkpoint. Keys are written under
+``var/demo/`` so you can sign as any party.
 """
 
 from __future__ import annotations

@@ -95,23 +95,7 @@ def test_story_issue_split_guarantee_discount_and_maturity(chain: Chain) -> None
         assert [p.piece_id for p in found.path] == ["rcv-1", "p-cai", "p-parts"]
         assert liens.encumbrance(conn, _fingerprint(conn, "inv-1")) is not None
 
-    chain.submit(
-        "guarantor",
-        "receivable.offer_guarantee",
-        {"guarantee_id": "g-1", "piece_id": "rcv-1", "fee": 300_000, "fee_payer": "core"},
-    )
-    chain.submit("core", "receivable.accept_guarantee", {"guarantee_id": "g-1"})
-    chain.submit(
-        "cai",
-        "receivable.request_financing",
-        {
-            "financing_id": "f-1",
-            "piece_id": "p-cai-kept",
-            "bank": "bank",
-            "recourse": True,
-            "payee": "parts",
-        },
-    )
+    _guarantee_and_offer(chain, "rcv-1", 300_000)
     parts_before = chain.cash("parts")
     receipt = chain.submit(
         "bank", "receivable.finance", {"financing_id": "f-1", "annual_rate": "0.0435"}
@@ -152,6 +136,16 @@ def _fingerprint(conn: object, document_id: str) -> str:
     from puhui.documents import views as documents
 
     return documents.get_document(conn, document_id).fingerprint  # type: ignore[arg-type]
+
+
+def _guarantee_and_offer(chain: Chain, piece_id: str, fee: int) -> None:
+    """The guarantor guarantees ``piece_id`` for the core enterprise; Cai Shirong offers the
+    piece she kept to the bank, with recourse, the price to go to her parts supplier."""
+    offer = {"guarantee_id": "g-1", "piece_id": piece_id, "fee": fee, "fee_payer": "core"}
+    chain.submit("guarantor", "receivable.offer_guarantee", offer)
+    chain.submit("core", "receivable.accept_guarantee", {"guarantee_id": "g-1"})
+    request = {"financing_id": "f-1", "piece_id": "p-cai-kept", "bank": "bank", "recourse": True}
+    chain.submit("cai", "receivable.request_financing", request | {"payee": "parts"})
 
 
 def _refused(chain: Chain, party: str, ctype: str, payload: dict[str, object], code: str) -> str:
@@ -438,23 +432,7 @@ def test_export_verifies_and_replay_reproduces_the_receivables(
     chain: Chain, tmp_path: Path
 ) -> None:
     _issue_and_split(chain)
-    chain.submit(
-        "guarantor",
-        "receivable.offer_guarantee",
-        {"guarantee_id": "g-1", "piece_id": "p-cai", "fee": 10_000, "fee_payer": "core"},
-    )
-    chain.submit("core", "receivable.accept_guarantee", {"guarantee_id": "g-1"})
-    chain.submit(
-        "cai",
-        "receivable.request_financing",
-        {
-            "financing_id": "f-1",
-            "piece_id": "p-cai-kept",
-            "bank": "bank",
-            "recourse": True,
-            "payee": "parts",
-        },
-    )
+    _guarantee_and_offer(chain, "p-cai", 10_000)
     chain.submit("bank", "receivable.finance", {"financing_id": "f-1", "annual_rate": "0.0435"})
     _drain_core(chain)
     chain.close_days(MATURITY)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import Connection
 
 from puhui.api.auth import Caller, caller
 from puhui.api.routes import platform, writer
@@ -110,7 +111,7 @@ def trace(request: Request, piece_id: str, who: Authed) -> dict[str, Any]:
     return found.to_json()
 
 
-def _lender_of(conn: Any, party_id: str, found: views.Trace) -> bool:
+def _lender_of(conn: Connection, party_id: str, found: views.Trace) -> bool:
     """A bank asked to finance, or a guarantor of, a piece on the path may trace it."""
     piece = found.path[-1]
     request = views.open_request(conn, piece.piece_id)

@@ -15,7 +15,6 @@ from puhui.accounts import TransferRequest, transfer_events
 from puhui.finance.receivables import commands as c
 from puhui.finance.receivables import views
 from puhui.finance.receivables.common import (
-    active_receivable,
     cash_account,
     live_piece,
     reference,
@@ -104,7 +103,6 @@ def finance(ctx: HandlerContext, p: c.Finance) -> Sequence[Event]:
     found = _requested(ctx, p.financing_id)
     _not_financed_before(ctx.conn, found.piece_id)
     receivable, piece = live_piece(ctx.conn, found.piece_id, found.seller, ctx.business_date)
-    active_receivable(receivable, ctx.business_date)
     today, maturity = ctx.business_date, receivable.maturity_date
     cut = discount(piece.amount, parse_rate(p.annual_rate), today, maturity, p.day_count)
     price = piece.amount - cut

@@ -24,6 +24,7 @@ from puhui.finance.receivables.errors import (
     MaturityNotAllowed,
     NotHolder,
     ReceivableExists,
+    ReceivableMatured,
     WrongState,
 )
 from puhui.finance.receivables.model import (
@@ -141,7 +142,7 @@ def _offered(ctx: HandlerContext, receivable_id: str) -> views.Receivable:
 def accept(ctx: HandlerContext, p: c.ReceivableRef) -> Sequence[Event]:
     receivable = _offered(ctx, p.receivable_id)
     if ctx.business_date >= receivable.maturity_date:
-        raise MaturityNotAllowed(f"receivable {p.receivable_id} has already matured")
+        raise ReceivableMatured(f"receivable {p.receivable_id} has already matured")
     data = {"receivable_id": p.receivable_id, "root_piece_id": p.receivable_id}
     return [Event("receivable.accepted", data, (receivable.issuer, receivable.supplier))]
 
