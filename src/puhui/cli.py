@@ -34,6 +34,7 @@ from puhui.cli_documents import consent_app, doc_app, iot_app, lien_app
 from puhui.cli_receivables import receivable_app
 from puhui.client import Client, Identity
 from puhui.documents.intake import CONTENT_COMMANDS
+from puhui.finance.receivables.intake import ISSUE_COMMAND
 from puhui.kernel import log as log_store
 from puhui.kernel import signing
 from puhui.kernel.export import export as export_log
@@ -234,6 +235,8 @@ def submit(
         command_type = inner.get("type") if isinstance(inner, dict) else None
         if command_type in CONTENT_COMMANDS:
             fail(f"{command_type} travels with its content: use `puhui doc register`")
+        if command_type == ISSUE_COMMAND:
+            fail(f"{command_type} is checked against its invoices: use `puhui receivable issue`")
         if "signature" in data:
             receipt = p.kernel.submit(data)
         else:
