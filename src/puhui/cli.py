@@ -33,9 +33,11 @@ from puhui.cli_common import (
 from puhui.cli_credit import credit_app
 from puhui.cli_documents import consent_app, doc_app, iot_app, lien_app
 from puhui.cli_lending import loan_app
+from puhui.cli_receivables import receivable_app
 from puhui.client import Client, Identity
 from puhui.credit.intake import CHECKED_COMMANDS
 from puhui.documents.intake import CONTENT_COMMANDS
+from puhui.finance.receivables.intake import ISSUE_COMMAND
 from puhui.kernel import log as log_store
 from puhui.kernel import signing
 from puhui.kernel.export import export as export_log
@@ -68,6 +70,7 @@ app.add_typer(accounts_app, name="accounts")
 app.add_typer(transfer_app, name="transfer")
 app.add_typer(loan_app, name="loan")
 app.add_typer(credit_app, name="credit")
+app.add_typer(receivable_app, name="receivable")
 
 
 def _progress(total: int, label: str) -> tuple[Progress, Callable[[int], None]]:
@@ -239,6 +242,8 @@ def submit(
             fail(f"{command_type} travels with its content: use `puhui doc register`")
         if command_type in CHECKED_COMMANDS:
             fail(f"{command_type} is checked before submission: use `puhui credit`")
+        if command_type == ISSUE_COMMAND:
+            fail(f"{command_type} is checked against its invoices: use `puhui receivable issue`")
         if "signature" in data:
             receipt = p.kernel.submit(data)
         else:

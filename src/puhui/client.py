@@ -27,6 +27,7 @@ from puhui.kernel.commands import Command, SignedCommand
 if TYPE_CHECKING:
     from puhui.client_credit import CreditClient
     from puhui.client_documents import DocumentsClient
+    from puhui.client_receivables import ReceivablesClient
 
 TIMEOUT_S_DEFAULT = 30.0
 
@@ -141,6 +142,13 @@ class Client:
         from puhui.client_credit import CreditClient
 
         return CreditClient(self)
+
+    @property
+    def receivables(self) -> ReceivablesClient:
+        """Receivables: issue, transfer, guarantees, factoring, trace and views."""
+        from puhui.client_receivables import ReceivablesClient
+
+        return ReceivablesClient(self)
 
     def business_date(self) -> date:
         return date.fromisoformat(self.get("/clock")["business_date"])

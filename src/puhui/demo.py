@@ -1,18 +1,25 @@
 """The demo stories built so far, loaded by `puhui demo` (and `make run`).
 
-In this release: the operator starts the log, registers the parties of the stories (a rural
-cooperative bank, a city bank, a broiler farmer, a feed supplier, a core enterprise, a tax
-bureau, a regulator and a bank's witness), issues each an API token and opens the charts of
-accounts. The documents story runs (see `demo_documents`: a forged invoice is caught, a second
-financing of the same invoice is refused, a tax filing is shared by consent, IoT readings are
-committed); the credit story runs (see `demo_credit`: the tax bureau attests tax figures by
-compute-to-data, the bank decides and explains, a bank without consent is refused, a revoked
-consent stops use); then the ledger story: money arrives by bank transfer and e-CNY (pending
-until the operator confirms) and the core enterprise pays the farmer in e-CNY. The farmer
-rotates a key;
-the coop bank lends him his flock's feed, paid to the feed supplier by stage (``demo_loan``);
-three business days close (accruing interest on the first stage only) and a witness cosigns
-the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
+In this release: the operator starts the log, registers the parties of the stories (rural
+cooperative and city banks, a broiler farmer, a feed supplier, core enterprises, a tax bureau,
+a guarantor, a bakery chain's suppliers, a regulator and a bank's witness), issues each an API
+token and opens the charts of accounts. Then the stories:
+
+* documents (``demo_documents``): a forged invoice is caught, a second financing of the same
+  invoice is refused, a tax filing is shared by consent, IoT readings are committed;
+* credit (``demo_credit``): the tax bureau attests tax figures by compute-to-data, the bank
+  decides and explains, a bank without consent is refused, a revoked consent stops use;
+* receivables (``demo_receivables``): a bakery chain confirms a receivable to its equipment
+  maker, which passes part to Cai Shirong's shop and she to her parts supplier; a guarantor
+  enhances it; the cooperative bank discounts her piece and pays her named payee; at the close
+  of the maturity date every holder is paid;
+* ledger: money arrives by bank transfer and e-CNY (pending until the operator confirms) and
+  the core enterprise pays the farmer in e-CNY;
+* loan (``demo_loan``): the farmer rotates a key; the coop bank lends him his flock's feed,
+  paid to the feed supplier by stage.
+
+Three business days close (accruing interest on the loan's first stage only) and a witness
+cosigns the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from puhui import demo_credit, demo_documents
+from puhui import demo_credit, demo_documents, demo_receivables
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
@@ -110,6 +117,46 @@ PARTIES = (
         "350100",
     ),
     DemoParty(
+        "bakery-core",
+        "成都面包坊连锁 Chengdu Bakery Chain (core enterprise)",
+        "organisation",
+        ("core_enterprise",),
+        "91510100MA61RC010J",
+        "510100",
+    ),
+    DemoParty(
+        "oven-maker",
+        "成都烘焙设备制造 Chengdu Bakery Equipment Co. (tier 1)",
+        "organisation",
+        ("supplier",),
+        "91510107MA62RC020B",
+        "510107",
+    ),
+    DemoParty(
+        "cai-shirong",
+        "蔡世蓉电脑配件店 Cai Shirong's computer shop (tier 2)",
+        "organisation",
+        ("sme",),
+        "91510104MA63RC030K",
+        "510104",
+    ),
+    DemoParty(
+        "parts-maker",
+        "成都电子元件厂 Chengdu Electronic Parts (tier 3)",
+        "organisation",
+        ("supplier",),
+        "91510108MA64RC0401",
+        "510108",
+    ),
+    DemoParty(
+        "sme-guarantee",
+        "成都中小企业融资担保 Chengdu SME Financing Guarantee Co.",
+        "organisation",
+        ("guarantor",),
+        "91510100MA65RC0501",
+        "510100",
+    ),
+    DemoParty(
         "bank-witness",
         "农商行见证节点 Coop bank witness",
         "organisation",
@@ -178,6 +225,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
     stories = demo_documents.load(platform, identities, day, directory / "documents")
     _ledger_story(platform, identities, day)
     stories += demo_credit.load(platform, identities, day)
+    stories += demo_receivables.load(platform, identities, day)
     farmer_new = _identity(keys, "farmer-li", "-2")
     kernel.submit(
         identities["farmer-li"].sign(
@@ -196,6 +244,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
             )
         )
         day = date.fromordinal(day.toordinal() + 1)
+    stories += demo_receivables.after_maturity(platform)
     size = _witness_cosign(platform, keys)
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n", encoding="utf-8")
     return {

@@ -15,6 +15,7 @@ from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.credit.intake import CHECKED_COMMANDS
 from puhui.documents.intake import CONTENT_COMMANDS
+from puhui.finance.receivables.intake import ISSUE_COMMAND
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import clock, log, signing
 from puhui.kernel.errors import InvalidCommand, NotFound, PermissionDenied
@@ -69,6 +70,10 @@ def _refuse_without_content(command_type: str) -> None:
         raise InvalidCommand(
             f"{command_type} is checked before submission: POST it to "
             f"{CHECKED_COMMANDS[command_type]}"
+        )
+    if command_type == ISSUE_COMMAND:
+        raise InvalidCommand(
+            f"{command_type} is checked against its invoices: POST it to /api/v1/receivables"
         )
 
 

@@ -1,0 +1,65 @@
+"""Helpers the receivable handlers share: cash accounts, the piece a signer holds, ids."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection
+
+from puhui.accounts import views as accounts
+from puhui.finance.receivables import views
+from puhui.finance.receivables.errors import (
+    NoCashAccount,
+    NotHolder,
+    ReceivableMatured,
+    WrongState,
+)
+from puhui.finance.receivables.model import (
+    CASH_PURPOSE,
+    CURRENCY,
+    PieceStatus,
+    ReceivableStatus,
+)
+
+
+def cash_account(conn: Connection, party_id: str) -> str:
+    """The party's open CNY cash account, or NoCashAccount."""
+    found = accounts.account_for(conn, party_id, CASH_PURPOSE, CURRENCY)
+    if found is None:
+        raise NoCashAccount(
+            f"{party_id} has no open {CURRENCY} cash account: open its chart of accounts first"
+        )
+    return found.account_id
+
+
+def reference(receivable_id: str) -> str:
+    """The origin every ledger transfer of a receivable carries (for tracing)."""
+    return f"rcv:{receivable_id}"
+
+
+def transfer_id(seq: int, n: int | str) -> str:
+    return f"rcv-{seq}-{n}"
+
+
+def live_piece(
+    conn: Connection, piece_id: str, actor: str, today: date
+) -> tuple[views.Receivable, views.Piece]:
+    """The piece ``actor`` holds now, of an active receivable before its maturity date."""
+    piece = views.get_piece(conn, piece_id)
+    receivable = views.get_receivable(conn, piece.receivable_id)
+    if piece.holder != actor:
+        raise NotHolder(f"piece {piece_id} is held by {piece.holder}, not {actor}")
+    if piece.status != PieceStatus.HELD:
+        raise WrongState(f"piece {piece_id} is {piece.status}: it is no longer held as a whole")
+    active_receivable(receivable, today)
+    return receivable, piece
+
+
+def active_receivable(receivable: views.Receivable, today: date) -> None:
+    if receivable.status != ReceivableStatus.ACTIVE:
+        raise WrongState(f"receivable {receivable.receivable_id} is {receivable.status}")
+    if today >= receivable.maturity_date:
+        raise ReceivableMatured(
+            f"receivable {receivable.receivable_id} matures on {receivable.maturity_date}; "
+            f"it is {today}"
+        )
