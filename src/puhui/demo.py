@@ -10,8 +10,9 @@ compute-to-data, the bank decides and explains, a bank without consent is refuse
 consent stops use); then the ledger story: money arrives by bank transfer and e-CNY (pending
 until the operator confirms) and the core enterprise pays the farmer in e-CNY. The farmer
 rotates a key;
-the coop bank lends him his flock's feed, paid to the feed supplier by stage (``demo_loan``);
-three business days close (accruing interest on the first stage only) and a witness cosigns
+the coop bank lends him his flock's feed, paid to the feed supplier by stage (``demo_loan``),
+and the feed supplier applies for working capital (left for the bank to approve); three business
+days close (accruing interest on the first stage only) and a witness cosigns
 the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
 """
 
@@ -28,7 +29,7 @@ from puhui import demo_credit, demo_documents
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
-from puhui.demo_loan import load_loan_story
+from puhui.demo_loan import load_application, load_loan_story
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import log, signing
 from puhui.kernel.note import CosignatureSigner
@@ -189,6 +190,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
     )
     identities["farmer-li"] = farmer_new
     load_loan_story(kernel, identities, day)
+    load_application(kernel, identities, day)
     for _ in range(DAYS_TO_CLOSE):
         kernel.submit(
             op.sign(
