@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Error, Page, ViewportSize, expect, sync_playwright
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 SERVER_START_S_MAX = 30
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 PUHUI = Path(sys.executable).with_name("puhui")
@@ -36,7 +36,9 @@ def demo_server() -> Iterator[tuple[str, Path]]:
         env = os.environ | {"PUHUI_DATABASE_URL": f"sqlite:///{tmp}/puhui.db"}
         subprocess.run([PUHUI, "db", "upgrade"], env=env, check=True, capture_output=True)
         demo = Path(tmp) / "demo"
-        subprocess.run([PUHUI, "demo", "--directory", str(demo)], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [PUHUI, "demo", "--directory", str(demo)], env=env, check=True, capture_output=True
+        )
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -88,8 +90,20 @@ def shots(url: str) -> list[tuple[str, str, str, str, Callable[[Page], None]]]:
         ("bank-approve", "coop-bank", "zh-CN", "#/application/loan-feed-wc-1", offer),
         ("bank-portfolio", "coop-bank", "en", "#/portfolio", loaded("#portfolio-chart")),
         ("bank-decision", "coop-bank", "en", "#/decision/dec-coop-0001", loaded("#reproduced")),
-        ("regulator-supervision", "regulator", "zh-CN", "#/supervision", loaded("#concentration-lender")),
-        ("regulator-trace", "regulator", "en", "#/trace?loan=loan-li-flock-1", loaded("#trace-payees")),
+        (
+            "regulator-supervision",
+            "regulator",
+            "zh-CN",
+            "#/supervision",
+            loaded("#concentration-lender"),
+        ),
+        (
+            "regulator-trace",
+            "regulator",
+            "en",
+            "#/trace?loan=loan-li-flock-1",
+            loaded("#trace-payees"),
+        ),
         ("regulator-checkpoint", "regulator", "en", "#/checkpoint", loaded("#witnesses")),
         ("regulator-verify", "regulator", "zh-CN", "#/verify", verify),
         ("farmer-loan", "farmer-li", "zh-CN", "#/my-loan", loaded("#stages")),
@@ -109,7 +123,7 @@ def main() -> None:
     if chromium is None:
         raise SystemExit("Debian's chromium is not installed (make browser)")
     args.out.mkdir(parents=True, exist_ok=True)
-    with (demo_server() if args.url is None else _given(args.url, args.demo)) as (url, demo):
+    with demo_server() if args.url is None else _given(args.url, args.demo) as (url, demo):
         tokens = json.loads((demo / "tokens.json").read_text())
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -117,7 +131,11 @@ def main() -> None:
                 context = browser.new_context(viewport=PHONE, device_scale_factor=1)
                 page = context.new_page()
                 errors: list[str] = []
-                page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+
+                def failed(exc: Error, errors: list[str] = errors) -> None:
+                    errors.append(str(exc))
+
+                page.on("pageerror", failed)
                 if party:
                     sign_in(page, url, tokens[party], lang)
                 else:

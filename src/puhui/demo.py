@@ -198,7 +198,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
             )
         )
         day = date.fromordinal(day.toordinal() + 1)
-    size = _witness_cosign(platform, keys)
+    size = witness_cosign(platform, keys)
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n", encoding="utf-8")
     return {
         "loaded": True,
@@ -266,8 +266,9 @@ def _ledger_story(platform: Platform, ids: dict[str, Identity], day: date) -> No
     )
 
 
-def _witness_cosign(platform: Platform, keys: Path) -> int:
-    """The bank's witness cosigns the current checkpoint (in production: on its own host)."""
+def witness_cosign(platform: Platform, keys: Path) -> int:
+    """The bank's witness cosigns the current checkpoint, given the proof that it extends the
+    last one it cosigned (in production: on its own host, see `puhui witness`)."""
     ident = _identity(keys, "bank-witness")
     witness = Witness(
         "bank-witness",
@@ -277,6 +278,8 @@ def _witness_cosign(platform: Platform, keys: Path) -> int:
     )
     with begin_write(platform.engine) as conn:
         checkpoint = cps.publish(conn, platform.log_signer, utc_now())
-        signature = witness.cosign(checkpoint.note, [], int(time.time()))
+        last = witness.state()
+        proof = [] if last is None else log.consistency_proof(conn, last.size, checkpoint.size)
+        signature = witness.cosign(checkpoint.note, proof, int(time.time()))
         cps.add_cosignature(conn, checkpoint.size, signature.line(), views.witness_keys(conn))
     return checkpoint.size

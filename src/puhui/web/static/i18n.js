@@ -17,7 +17,7 @@ const zh = {
   // log and checkpoint
   business_date: "营业日", log_size: "日志条目", checkpoint: "最新检查点", witnesses: "见证方", witness: "见证方",
   root: "根哈希", log_signature: "日志签名", signature_ok: "已在浏览器中用日志公钥验证", signature_bad: "签名无效",
-  cosignature_ok: "联署已验证（{time}）", cosignature_bad: "联署无法验证",
+  cosignature_ok: "联署已验证（{time}）", cosignature_bad: "联署无法验证", not_cosigned_yet: "见证方尚未联署这个检查点（见证方定期联署）。",
   my_entries: "我的日志条目", entry: "条目", entry_number: "条目编号", verify_entry: "在浏览器中验证",
   verified_at: "已验证：条目包含在日志密钥签名的检查点中（大小 {size}）", not_verified: "验证失败",
   reason_leaf: "条目内容与叶子哈希不符", reason_root: "包含证明与检查点根不符", reason_signature: "检查点签名无效",
@@ -96,7 +96,7 @@ const en = {
   role_witness: "witness", role_operator: "operator", role_auditor: "auditor",
   business_date: "Business date", log_size: "Log entries", checkpoint: "Latest checkpoint", witnesses: "Witnesses", witness: "Witness",
   root: "Root hash", log_signature: "Log signature", signature_ok: "verified in the browser with the log key", signature_bad: "invalid signature",
-  cosignature_ok: "cosignature verified ({time})", cosignature_bad: "cosignature does not verify",
+  cosignature_ok: "cosignature verified ({time})", cosignature_bad: "cosignature does not verify", not_cosigned_yet: "No witness has cosigned this checkpoint yet (witnesses cosign periodically).",
   my_entries: "My log entries", entry: "Entry", entry_number: "Entry number", verify_entry: "Verify in the browser",
   verified_at: "Verified: the entry is in a checkpoint signed by the log key (size {size})", not_verified: "Verification failed",
   reason_leaf: "the entry does not match its leaf hash", reason_root: "the inclusion proof does not reach the checkpoint's root",

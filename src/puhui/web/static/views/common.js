@@ -36,7 +36,7 @@ export async function checkpointView() {
       [t("log_signature"), el("span", { id: "log-signature", class: opened ? "ok" : "bad" }, opened ? t("signature_ok") : t("signature_bad"))],
     ]),
     el("h3", {}, t("witnesses")),
-    table([t("witness"), t("status")], witnesses, { id: "witnesses" }),
+    witnesses.length ? table([t("witness"), t("status")], witnesses, { id: "witnesses" }) : el("p", { id: "witnesses", class: "muted" }, t("not_cosigned_yet")),
     el("pre", { id: "checkpoint-note" }, cp.note));
 }
 
