@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PUHUI_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-dev browser lint bench clean
+.PHONY: run test install install-dev browser screenshots lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ browser:
 	@command -v chromium >/dev/null || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
+
+# The console's screenshots in docs/screenshots (Chromium needs a Chinese font to draw them).
+screenshots: install-dev browser
+	@fc-list :lang=zh | grep -q . || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get install -y -q fonts-wqy-microhei; }
+	$(BIN)/python scripts/console_screenshots.py --out docs/screenshots
 
 run: install
 	$(BIN)/puhui db upgrade

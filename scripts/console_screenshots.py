@@ -42,7 +42,10 @@ def demo_server() -> Iterator[tuple[str, Path]]:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = subprocess.Popen([PUHUI, "serve", "--port", str(port)], env=env)
+        server_log = (Path(tmp) / "serve.log").open("w")
+        server = subprocess.Popen(
+            [PUHUI, "serve", "--port", str(port)], env=env, stdout=server_log, stderr=server_log
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + SERVER_START_S_MAX
@@ -51,13 +54,15 @@ def demo_server() -> Iterator[tuple[str, Path]]:
                     httpx.get(url + "/api/v1/clock").raise_for_status()
                     break
                 except httpx.HTTPError:
-                    if time.monotonic() > deadline:
-                        raise SystemExit("the server did not start") from None
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        log = (Path(tmp) / "serve.log").read_text()
+                        raise SystemExit(f"the server did not start:\n{log}") from None
                     time.sleep(0.2)
             yield url, demo
         finally:
             server.terminate()
             server.wait(timeout=SERVER_START_S_MAX)
+            server_log.close()
 
 
 def sign_in(page: Page, url: str, token: str, lang: str) -> None:
@@ -122,6 +127,9 @@ def main() -> None:
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("Debian's chromium is not installed (make browser)")
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    if not fonts.strip():
+        raise SystemExit("no Chinese font: apt-get install fonts-wqy-microhei (make screenshots)")
     args.out.mkdir(parents=True, exist_ok=True)
     with demo_server() if args.url is None else _given(args.url, args.demo) as (url, demo):
         tokens = json.loads((demo / "tokens.json").read_text())
