@@ -292,9 +292,9 @@ def test_supplier_grants_access_through_the_form_signed_in_the_browser(
     expect(page.locator("#verify-result")).to_contain_text("已验证")
 
     page.click("nav a[data-page=received]")
-    row = page.locator("#received tr", has_text="coop-bank:cash:cny")
+    row = page.locator("#received tr", has_text="coop-bank")
     expect(row).to_contain_text("¥80,000.00")
-    expect(row).to_contain_text("loan:loan-li-flock-1")
+    expect(row).to_contain_text("loan:loan-li-flock-1 · 定向支付")
 
 
 def test_farmer_sees_his_loan_stages_and_interest_so_far(page: Page, served: Served) -> None:

@@ -30,8 +30,10 @@ export function facts(pairs, attrs = {}) {
 }
 
 export const section = (title, ...children) => el("section", {}, el("h2", {}, title), ...children);
-export const entryLink = (seq, attrs = {}) => el("a", { href: `#/entry/${seq}`, ...attrs }, `#${seq}`);
-export const date = (iso) => iso ?? "—";
+export const entryLink = (seq, attrs = {}) => el("a", { href: `#/entry/${seq}`, class: "nowrap", ...attrs }, `#${seq}`);
+export const date = (iso) => (iso ? el("span", { class: "nowrap" }, iso) : "—");
+/** Long identifiers (account ids) that may break anywhere on a narrow screen. */
+export const ids = (text) => el("span", { class: "ids" }, text);
 
 // ---- money and rates: integers of minor units and decimal strings, never floats -----------
 const SYMBOLS = { CNY: "¥", ECNY: "e¥" };

@@ -2,7 +2,7 @@
 // entries with in-browser inclusion proofs, parties, and accounts with their statements.
 import { api, state, t } from "../api.js";
 import { b64decode, checkCosignature, checkEntry, openCheckpoint } from "../crypto.js";
-import { $, date, el, entryLink, facts, field, input, money, resultLine, section, showErrors, table } from "../ui.js";
+import { $, date, el, entryLink, facts, field, ids, input, money, resultLine, section, showErrors, table } from "../ui.js";
 
 const logKey = () => fetch("/api/v1/log/key").then((r) => r.text());
 
@@ -95,7 +95,7 @@ export async function accountsView() {
   const page = await api(`/accounts?party_id=${encodeURIComponent(state.me.party_id)}&limit=100`);
   return section(t("accounts"),
     table([t("account"), t("currency"), t("balance"), t("available"), t("pending")],
-      page.accounts.map((a) => [el("a", { href: `#/account/${encodeURIComponent(a.account_id)}` }, a.account_id), a.currency,
+      page.accounts.map((a) => [el("a", { href: `#/account/${encodeURIComponent(a.account_id)}`, class: "ids" }, a.account_id), a.currency,
         money(a.balance, a.currency), money(a.available ?? a.balance, a.currency), money(a.pending_balance, a.currency)]),
       { id: "accounts" }));
 }
@@ -109,7 +109,7 @@ export async function accountView(params, accountId) {
   return section(`${t("account")} ${accountId}`,
     facts([[t("balance"), money(account.balance, c)], [t("available"), money(account.available ?? account.balance, c)]]),
     table([t("date"), t("entry"), t("counterparty"), t("amount"), t("balance"), t("reference")],
-      page.lines.map((l) => [date(l.business_date), entryLink(l.seq), l.counterparty,
+      page.lines.map((l) => [date(l.business_date), entryLink(l.seq), ids(l.counterparty),
         el("span", { class: l.side === "C" ? "ok" : "" }, (l.side === "C" ? "+" : "−") + money(l.amount, c)),
         money(l.balance, c), referenceLink(l.reference)])),
     page.next_after ? el("a", { href: `#/account/${encodeURIComponent(accountId)}?after=${page.next_after}` }, t("more")) : "");

@@ -1,7 +1,7 @@
 // The supervisor's desk: the platform-wide portfolio, its concentration, and tracing where any
 // loan's money went (penetrating payment). The checkpoint and inclusion checks are in common.js.
 import { api, t } from "../api.js";
-import { $, ID_PATTERN, date, el, entryLink, field, input, money, resultLine, section, showErrors, table } from "../ui.js";
+import { $, ID_PATTERN, date, el, entryLink, field, ids, input, money, resultLine, section, showErrors, table } from "../ui.js";
 import { portfolioChart } from "./bank.js";
 
 function concentrationTable(by, groups, total) {
@@ -39,9 +39,9 @@ export function traceView(params) {
       el("h3", {}, t("reached_payees")),
       table([t("payee"), t("received"), t("reserved")], trace.payees.map((p) => [p.party_id, money(p.received, p.currency), money(p.reserved, p.currency)]), { id: "trace-payees" }),
       el("h3", {}, t("transfers")),
-      table([t("date"), t("entry"), t("from"), t("to"), t("amount"), t("bound_to")],
-        trace.transfers.map((x) => [date(x.business_date), entryLink(x.seq), x.debit, x.credit, money(x.amount, x.currency),
-          x.payee ? `${x.payee} ← ${x.origin}` : t("book_entry")]), { id: "trace-transfers" }),
+      table([t("date"), t("entry"), `${t("from")} → ${t("to")}`, t("amount"), t("bound_to")],
+        trace.transfers.map((x) => [date(x.business_date), entryLink(x.seq), ids(`${x.debit} → ${x.credit}`), money(x.amount, x.currency),
+          x.payee ? ids(`${x.payee} ← ${x.origin}`) : t("book_entry")]), { id: "trace-transfers" }),
       trace.truncated ? el("p", { class: "bad" }, t("trace_truncated")) : "");
   };
   form.addEventListener("submit", (event) => { event.preventDefault(); run().catch((err) => showErrors(form, { form: `${t("err_server")}: ${err.message}` })); });

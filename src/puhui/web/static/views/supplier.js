@@ -13,7 +13,8 @@ export async function receivedView() {
     .sort((a, b) => b.seq - a.seq).slice(0, RECEIVED_LINES_MAX);
   const transfers = await Promise.all(credits.map((l) => api(`/transfers/${encodeURIComponent(l.transfer_id)}`)));
   return section(t("money_received"), el("p", { class: "muted" }, t("money_received_help")),
-    table([t("date"), t("entry"), t("from"), t("amount"), t("payee_bound"), t("origin")],
-      credits.map((l, n) => [date(l.business_date), entryLink(l.seq), l.counterparty, money(l.amount, l.currency),
-        transfers[n].payee ? t("yes") : t("no"), referenceLink(transfers[n].origin ?? l.reference)]), { id: "received" }));
+    table([t("date"), t("entry"), t("from"), t("amount"), t("origin")],
+      credits.map((l, n) => [date(l.business_date), entryLink(l.seq), l.counterparty.split(":")[0], money(l.amount, l.currency),
+        el("span", {}, referenceLink(transfers[n].origin ?? l.reference), transfers[n].payee ? el("small", { class: "muted" }, ` · ${t("payee_bound")}`) : "")]),
+      { id: "received" }));
 }
