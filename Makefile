@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PUHUI_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-dev browser lint bench clean
+.PHONY: run test install install-dev browser screenshots lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,19 +29,26 @@ browser:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
 
+# The console's screenshots in docs/screenshots (Chromium needs a Chinese font to draw them).
+screenshots: install-dev browser
+	@fc-list :lang=zh | grep -q . || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get install -y -q fonts-wqy-microhei; }
+	$(BIN)/python scripts/console_screenshots.py --out docs/screenshots
+
 run: install
 	$(BIN)/puhui db upgrade
 	$(BIN)/puhui demo
 	$(BIN)/puhui serve --host $(HOST) --port $(PORT)
 
 test: install-dev browser
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests
 
 lint: install-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 
 bench: install-dev

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -50,14 +51,15 @@ def _postgres_schema() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def platform(backend: str, tmp_path: Path) -> Iterator[Platform]:
+@contextmanager
+def platform_on(backend: str, directory: Path) -> Iterator[Platform]:
+    """A migrated, empty platform on ``backend`` (its files under ``directory``)."""
     settings_kwargs = {
-        "log_key_file": tmp_path / "log.key",
-        "custody_master_key_file": tmp_path / "custody.key",
+        "log_key_file": directory / "log.key",
+        "custody_master_key_file": directory / "custody.key",
     }
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'puhui.db'}"
+        url = f"sqlite:///{directory / 'puhui.db'}"
         engine = make_engine(url)
         p = Platform.from_settings(Settings(database_url=url, **settings_kwargs), engine=engine)
         upgrade(engine)
@@ -72,6 +74,12 @@ def platform(backend: str, tmp_path: Path) -> Iterator[Platform]:
         upgrade(engine)
         yield p
         engine.dispose()
+
+
+@pytest.fixture
+def platform(backend: str, tmp_path: Path) -> Iterator[Platform]:
+    with platform_on(backend, tmp_path) as p:
+        yield p
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ token and opens the charts of accounts. Then the stories:
 * ledger: money arrives by bank transfer and e-CNY (pending until the operator confirms) and
   the core enterprise pays the farmer in e-CNY;
 * loan (``demo_loan``): the farmer rotates a key; the coop bank lends him his flock's feed,
-  paid to the feed supplier by stage.
+  paid to the feed supplier by stage; the feed supplier applies for working capital (left for
+  the bank to approve in the console).
 
 Three business days close (accruing interest on the loan's first stage only) and a witness
 cosigns the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
@@ -35,7 +36,7 @@ from puhui import demo_credit, demo_documents, demo_receivables
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
-from puhui.demo_loan import load_loan_story
+from puhui.demo_loan import load_application, load_loan_story
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import log, signing
 from puhui.kernel.note import CosignatureSigner
@@ -237,6 +238,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
     )
     identities["farmer-li"] = farmer_new
     load_loan_story(kernel, identities, day)
+    load_application(kernel, identities, day)
     for _ in range(DAYS_TO_CLOSE):
         kernel.submit(
             op.sign(
@@ -245,7 +247,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
         )
         day = date.fromordinal(day.toordinal() + 1)
     stories += demo_receivables.after_maturity(platform)
-    size = _witness_cosign(platform, keys)
+    size = witness_cosign(platform, keys)
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n", encoding="utf-8")
     return {
         "loaded": True,
@@ -313,8 +315,9 @@ def _ledger_story(platform: Platform, ids: dict[str, Identity], day: date) -> No
     )
 
 
-def _witness_cosign(platform: Platform, keys: Path) -> int:
-    """The bank's witness cosigns the current checkpoint (in production: on its own host)."""
+def witness_cosign(platform: Platform, keys: Path) -> int:
+    """The bank's witness cosigns the current checkpoint, given the proof that it extends the
+    last one it cosigned (in production: on its own host, see `puhui witness`)."""
     ident = _identity(keys, "bank-witness")
     witness = Witness(
         "bank-witness",
@@ -324,6 +327,8 @@ def _witness_cosign(platform: Platform, keys: Path) -> int:
     )
     with begin_write(platform.engine) as conn:
         checkpoint = cps.publish(conn, platform.log_signer, utc_now())
-        signature = witness.cosign(checkpoint.note, [], int(time.time()))
+        last = witness.state()
+        proof = [] if last is None else log.consistency_proof(conn, last.size, checkpoint.size)
+        signature = witness.cosign(checkpoint.note, proof, int(time.time()))
         cps.add_cosignature(conn, checkpoint.size, signature.line(), views.witness_keys(conn))
     return checkpoint.size

@@ -5,7 +5,8 @@ bank finances it (a lien on its fingerprint). A forged copy with an inflated amo
 verification, and a second bank presenting the same invoice written differently (full-width
 digits, spaces) is refused, told only the existing lien's id and date. The supplier shares its
 tax filing with the cooperative bank (recorded read); the city bank, without a grant, is refused
-(also recorded). The farmer registers a barn sensor and posts a batch of readings.
+(also recorded). A delivery of feed to the core enterprise waits for its confirmation (done in
+the console). The farmer registers a barn sensor and posts a batch of readings.
 """
 
 from __future__ import annotations
@@ -36,6 +37,16 @@ INVOICE = {
     "issued_on": "2026-03-01",
     "check_code": "73519046218830457712",
 }
+DELIVERY = {
+    "note_no": "DN-20260302-07",
+    "supplier_uscc": SUPPLIER_USCC,
+    "buyer_uscc": CORE_USCC,
+    "goods": "肉鸡配合饲料 broiler compound feed",
+    "quantity": 40,
+    "unit": "t",
+    "shipped_on": "2026-03-02",
+}
+"""A delivery the core enterprise has not confirmed yet: its to-do in the console."""
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 READINGS_PER_BATCH = 240
 
@@ -114,6 +125,7 @@ def load(platform: Platform, ids: dict[str, Identity], day: date, directory: Pat
         lines.append("second financing NOT refused")
     except PuhuiError as exc:
         lines.append(f"second bank refused: {exc.detail}")
+    _register(platform, supplier, "dn-2026-0302", "delivery_note", DELIVERY, day, "core-poultry")
     _register(platform, supplier, "tax-2026-01", "tax_filing", _tax_filing(), day, "tax-bureau")
     kernel.submit(
         ids["tax-bureau"].sign(

@@ -89,3 +89,38 @@ def load_loan_story(kernel: Kernel, ids: dict[str, Identity], day: date) -> str:
     }
     submit(bank, "lending.disburse", stage, "stage-1")
     return loan_id
+
+
+WORKING_CAPITAL = {
+    "product_id": "coop-sme-working-capital",
+    "name": "小微流动资金贷 SME working capital (12 months)",
+    "amortisation": "equal_instalments",
+    "term_periods_min": 3,
+    "term_periods_max": 12,
+    "amount_min": 1_000_000,
+    "amount_max": 50_000_000,
+    "annual_rate_min": "0.0300",
+    "annual_rate_max": "0.15",
+    "rate_cap": "0.24",
+    "penalty_rate": "0.0653",
+    "calendar": "CN",
+    "pay_borrower_allowed": True,
+}
+"""The product of the credit story's policy (same id), so its decisions sit beside applications."""
+
+
+def load_application(kernel: Kernel, ids: dict[str, Identity], day: date) -> str:
+    """The feed supplier applies for working capital: left for the bank to approve (in the
+    console, with the credit decision of the credit story)."""
+    bank, supplier = ids["coop-bank"], ids["feed-supplier"]
+    kernel.submit(bank.sign("lending.define_product", WORKING_CAPITAL, day, "demo-product-wc"))
+    loan_id = "loan-feed-wc-1"
+    application = {
+        "loan_id": loan_id,
+        "product_id": WORKING_CAPITAL["product_id"],
+        "amount": 30_000_000,
+        "term_periods": 12,
+        "purpose": "working capital: feed ingredients for the spring season",
+    }
+    kernel.submit(supplier.sign("lending.apply", application, day, "demo-apply-wc"))
+    return loan_id

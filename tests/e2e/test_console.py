@@ -1,7 +1,9 @@
 """The console in real Chromium (Debian's package, driven by Playwright) against a real server
-holding the demo, on SQLite and PostgreSQL: sign in, verify a log entry's inclusion proof in the
-browser, catch a tampered entry, and grant access to a document through a form that refuses bad
-input beside the field and submits nothing half-done."""
+holding the demo, on SQLite and PostgreSQL: each role signs in and does its main action through
+the UI — the bank approves a loan application, the regulator traces a loan's funds and checks an
+inclusion proof, the core enterprise confirms a delivery, the supplier grants consent — checked on
+the page and on the log. Bad input gets a message beside the field in the chosen language and
+submits nothing. One demo-loaded server per backend serves the whole module."""
 
 from __future__ import annotations
 
@@ -16,8 +18,11 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from puhui.bootstrap import Platform
-from puhui.demo import load_demo
+from puhui.demo import load_demo, witness_cosign
+from puhui.documents import views as documents
 from puhui.kernel import log
+from puhui.lending import views as lending
+from tests.conftest import BACKENDS, platform_on
 from tests.live import serve
 
 CHROMIUM = shutil.which("chromium")
@@ -45,12 +50,22 @@ class Served:
         with self.platform.engine.connect() as conn:
             return log.tree_head(conn).size
 
+    def last_command(self) -> dict[str, Any]:
+        with self.platform.engine.connect() as conn:
+            body, _leaf = log.entry_body(conn, log.tree_head(conn).size - 1)
+        command: dict[str, Any] = json.loads(body)["command"]
+        return command
 
-@pytest.fixture
-def served(platform: Platform, tmp_path: Path) -> Iterator[Served]:
-    demo = load_demo(platform, tmp_path / "demo")
-    with serve(platform) as url:
-        yield Served(url, platform, demo["tokens"], Path(demo["keys"]))
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    directory = tmp_path_factory.mktemp(f"console-{request.param}")
+    with platform_on(request.param, directory) as platform:
+        demo = load_demo(platform, directory / "demo")
+        with serve(platform) as url:
+            yield Served(url, platform, demo["tokens"], Path(demo["keys"]))
 
 
 @pytest.fixture(scope="module")
@@ -91,16 +106,122 @@ def sign_in(page: Page, served: Served, party: str, *, with_key: bool = False) -
     expect(page.locator("#who")).to_contain_text(party)
 
 
-def test_regulator_verifies_an_entry_in_the_browser_and_catches_tampering(
+def nav_pages(page: Page) -> list[str]:
+    return [a.get_attribute("data-page") or "" for a in page.locator("nav a[data-page]").all()]
+
+
+def test_bank_approves_a_loan_application_beside_its_credit_decision(
+    page: Page, served: Served
+) -> None:
+    sign_in(page, served, "coop-bank", with_key=True)
+    assert nav_pages(page)[:4] == ["applications", "loans", "decisions", "portfolio"]
+    row = page.locator("#applications tr", has_text="loan-feed-wc-1")
+    expect(row).to_contain_text("567")  # the credit story's score, beside the application
+    expect(row).to_contain_text("通过")
+    row.locator("a").first.click()
+    expect(page.locator(".card[data-decision=dec-coop-0001] .reasons li")).to_have_count(4)
+    before = served.log_size()
+
+    page.fill("#amount", "six hundred")
+    page.fill("#annual_rate", "30")
+    page.click("#approve")
+    expect(page.locator("#amount-error")).to_have_text("请输入金额，如 1234.56")
+    expect(page.locator("#annual_rate-error")).to_have_text("产品利率范围 3%–15%")
+    page.fill("#amount", "600,000")
+    page.click("#calculate")
+    expect(page.locator("#amount-error")).to_have_text("不能超过申请金额 ¥300,000.00")
+    page.click("#lang")  # the same checks in English
+    page.fill("#amount", "")
+    page.fill("#annual_rate", "6.8%%")
+    page.click("#approve")
+    expect(page.locator("#amount-error")).to_have_text("Required")
+    expect(page.locator("#annual_rate-error")).to_have_text("Enter a percentage, e.g. 6.8")
+    assert served.log_size() == before
+
+    page.fill("#amount", "250,000.00")
+    page.fill("#annual_rate", "6.8")
+    page.select_option("#credit_decision_id", "dec-coop-0001")
+    page.click("#calculate")
+    expect(page.locator("#offer-apr")).to_have_text("7.0157%")
+    page.click("#approve")
+    expect(page.locator("#receipt-link")).to_be_visible()
+    expect(page.locator("#loan-status")).to_have_text("approved")
+    assert served.log_size() == before + 1
+    command = served.last_command()
+    assert command["type"] == "lending.approve" and command["actor"] == "coop-bank"
+    assert command["payload"] == {
+        "loan_id": "loan-feed-wc-1",
+        "annual_rate": "0.068",
+        "amount": 25_000_000,
+        "credit_decision_id": "dec-coop-0001",
+    }
+    with served.platform.engine.connect() as conn:
+        loan = lending.get_loan(conn, "loan-feed-wc-1")
+    assert (loan.status, loan.amount_approved, loan.decision_ref) == (
+        "approved",
+        25_000_000,
+        "dec-coop-0001",
+    )
+    page.click("#receipt-link")
+    expect(page.locator("#entry-type")).to_have_text("lending.approve")
+    page.click("#verify-entry")
+    expect(page.locator("#verify-result")).to_contain_text("Verified")
+
+    page.click("nav a[data-page=portfolio]")
+    expect(page.locator("#portfolio-chart .bar")).to_have_count(5)
+    expect(page.locator("#portfolio-total")).to_have_text("¥80,000.00")
+    expect(page.locator("#npl-ratio")).to_have_text("0.00%")
+
+
+def test_regulator_traces_a_loans_funds_and_checks_an_inclusion_proof(
     page: Page, served: Served
 ) -> None:
     sign_in(page, served, "regulator")
+    assert nav_pages(page)[:5] == ["supervision", "trace", "checkpoint", "verify", "parties"]
+    expect(page.locator("#concentration-lender")).to_contain_text("coop-bank")
+    expect(page.locator("#concentration-lender")).to_contain_text("100.00%")
+    page.click("nav a[data-page=trace]")
+    page.fill("#loan_id", "no such loan")
+    page.click("#trace-form button[type=submit]")
+    expect(page.locator("#loan_id-error")).to_have_text("只能使用字母、数字、点、横线和下划线")
+    page.fill("#loan_id", "loan-nobody-took")
+    page.click("#trace-form button[type=submit]")
+    expect(page.locator("#loan_id-error")).to_have_text("该贷款没有资金往来")
+    page.fill("#loan_id", "loan-li-flock-1")
+    page.click("#trace-form button[type=submit]")
+    expect(page.locator("#trace-payees")).to_contain_text("feed-supplier")
+    expect(page.locator("#trace-payees")).to_contain_text("¥80,000.00")
+    expect(page.locator("#trace-transfers")).to_contain_text("feed-supplier ← loan:loan-li-flock-1")
+    with served.platform.engine.connect() as conn:
+        disbursed = lending.get_loan(conn, "loan-li-flock-1").disbursed
+    assert disbursed == 8_000_000  # what the page shows is what the record holds
+
+    witness_cosign(served.platform, served.keys)  # the bank's witness cosigns the log as it is
+    page.click("nav a[data-page=checkpoint]")
     expect(page.locator("#log-size")).to_have_text(str(served.log_size()))
+    expect(page.locator("#log-signature")).to_have_class("ok")
+    expect(page.locator("#witnesses")).to_contain_text("bank-witness")
+    expect(page.locator("#witnesses .ok")).to_have_count(1)  # the cosignature checked here
+
+    page.click("nav a[data-page=verify]")
+    page.fill("#seq", "sixty")
+    page.click("#verify-form button[type=submit]")
+    expect(page.locator("#seq-error")).to_have_text("请输入条目编号（整数）")
+    page.fill("#seq", "999999")
+    page.click("#verify-form button[type=submit]")
+    expect(page.locator("#seq-error")).to_have_text("没有这个条目")
+    with served.platform.engine.connect() as conn:
+        seq = lending.get_loan(conn, "loan-li-flock-1").approved_seq
+    page.fill("#seq", str(seq))
+    page.click("#verify-form button[type=submit]")
+    expect(page.locator("#verify-result")).to_contain_text("已验证")
+    expect(page.locator("#verify-form")).to_contain_text("lending.approve")
+
+
+def test_an_inclusion_check_catches_a_tampered_entry(page: Page, served: Served) -> None:
+    sign_in(page, served, "regulator")
     page.click("#lang")
-    expect(page.locator("nav")).to_contain_text("Overview")
-    page.goto(served.url + "/#/entry/3")
-    page.click("#verify-entry")
-    expect(page.locator("#verify-result")).to_contain_text("Verified")
+    expect(page.locator("nav")).to_contain_text("Supervision")
 
     def tamper(route: Route) -> None:
         body: dict[str, Any] = json.loads(route.fetch().text())
@@ -113,13 +234,34 @@ def test_regulator_verifies_an_entry_in_the_browser_and_catches_tampering(
     expect(page.locator("#verify-result")).to_contain_text("does not match its leaf hash")
 
 
+def test_core_enterprise_confirms_a_delivery(page: Page, served: Served) -> None:
+    sign_in(page, served, "core-poultry", with_key=True)
+    assert nav_pages(page)[0] == "confirm"
+    row = page.locator("#to-confirm tr", has_text="dn-2026-0302")
+    expect(row).to_contain_text("送货单")
+    before = served.log_size()
+    row.locator("button.confirm").click()
+    expect(row.locator(".receipt-link")).to_be_visible()
+    assert served.log_size() == before + 1
+    command = served.last_command()
+    assert (command["type"], command["payload"]) == (
+        "document.confirm",
+        {"document_id": "dn-2026-0302"},
+    )
+    with served.platform.engine.connect() as conn:
+        assert documents.get_document(conn, "dn-2026-0302").confirmed_on is not None
+    page.reload()
+    expect(page.locator("#confirmed-documents")).to_contain_text("dn-2026-0302")
+    expect(page.locator("#to-confirm")).not_to_be_attached()  # nothing left: "暂无记录"
+
+
 def test_supplier_grants_access_through_the_form_signed_in_the_browser(
     page: Page, served: Served
 ) -> None:
     sign_in(page, served, "feed-supplier", with_key=True)
-    page.goto(served.url + "/#/documents")
+    page.click("nav a[data-page=documents]")
     expect(page.locator("#grant-form")).to_be_visible()
-    expect(page.locator("table").last).to_contain_text("city-bank")  # the refused read
+    expect(page.locator("#access-log")).to_contain_text("city-bank")  # the refused read
     before = served.log_size()
 
     page.fill("#grant_id", "grant from browser")
@@ -143,7 +285,37 @@ def test_supplier_grants_access_through_the_form_signed_in_the_browser(
     page.click("#grant-form button[type=submit]")
     expect(page.locator("#receipt-link")).to_be_visible()
     assert served.log_size() == before + 1
+    assert served.last_command()["type"] == "consent.grant"
     page.click("#receipt-link")
     expect(page.locator("main")).to_contain_text("consent.grant")
     page.click("#verify-entry")
     expect(page.locator("#verify-result")).to_contain_text("已验证")
+
+    page.click("nav a[data-page=received]")
+    row = page.locator("#received tr", has_text="coop-bank")
+    expect(row).to_contain_text("¥80,000.00")
+    expect(row).to_contain_text("loan:loan-li-flock-1 · 定向支付")
+
+
+def test_farmer_sees_his_loan_stages_and_interest_so_far(page: Page, served: Served) -> None:
+    sign_in(page, served, "farmer-li")
+    assert nav_pages(page)[:2] == ["my-loan", "flock"]
+    card = page.locator(".card[data-loan=loan-li-flock-1]")
+    expect(card.locator("#stages")).to_contain_text("stage-1")
+    expect(card.locator("#stages")).to_contain_text("¥80,000.00")
+    expect(card.locator("#stages")).to_contain_text("¥160,000.00")  # two stages still to come
+    with served.platform.engine.connect() as conn:
+        accrued = lending.get_loan(conn, "loan-li-flock-1").interest_accrued
+    yuan, fen = divmod(accrued, 100)
+    expect(card.locator(".interest-so-far")).to_have_text(f"¥{yuan:,}.{fen:02d}")
+    page.click("nav a[data-page=flock]")
+    expect(page.locator("#flock-later")).to_contain_text("第 8 项")
+
+
+def test_every_string_is_in_both_languages(page: Page, served: Served) -> None:
+    page.goto(served.url + "/")
+    keys = page.evaluate(
+        "import('/static/i18n.js').then(m => Object.fromEntries("
+        "Object.entries(m.STRINGS).map(([lang, s]) => [lang, Object.keys(s).sort()])))"
+    )
+    assert keys["zh-CN"] == keys["en"] and len(keys["en"]) > 200

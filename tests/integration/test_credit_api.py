@@ -57,6 +57,11 @@ def test_decide_and_explain_through_the_sdk(
     with pytest.raises(ApiError) as denied:
         _sdk(platform, api, ids["bank-b"]).credit.decision("api-1")
     assert denied.value.status == 403
+    listed = bank.get("/credit/decisions", applicant="seller")["decisions"]
+    assert [(d["decision_id"], d["score"]) for d in listed] == [("api-1", data["score"])]
+    assert listed[0]["reasons"] == data["reasons"]
+    assert [d["decision_id"] for d in seller.get("/credit/decisions")["decisions"]] == ["api-1"]
+    assert _sdk(platform, api, ids["bank-b"]).get("/credit/decisions")["decisions"] == []
 
 
 def model_bytes_sha(content: bytes) -> str:

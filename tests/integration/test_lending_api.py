@@ -13,6 +13,8 @@ from puhui.api.app import create_app
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import ApiError, Client, Identity
+from puhui.kernel import signing
+from tests.conftest import register
 from tests.loans import PRODUCT, Book, make_book
 
 
@@ -86,3 +88,54 @@ def test_loan_through_the_api_and_sdk(
     assert [ln["loan_id"] for ln in farmer.loans()] == ["l1"]
     assert feed.loans() == []
     book.check_books()
+
+
+def test_concentration_by_lender_borrower_and_region_for_supervisors(
+    api: TestClient, platform: Platform, operator: Identity
+) -> None:
+    book = make_book(platform, operator)
+    region = {"party_id": "farmer2", "name": "Farmer Two", "kind": "person", "roles": ["farmer"]}
+    second = Identity("farmer2", signing.generate())
+    book.submit(
+        operator,
+        "party.register",
+        region | {"public_key": second.public_key_b64, "region": "350124"},
+    )
+
+    def disburse(loan_id: str, amount: int, payee: str) -> None:
+        tranche = {"loan_id": loan_id, "tranche_id": "t1", "amount": amount, "payee_id": payee}
+        book.submit(book.bank(), "lending.disburse", tranche)
+
+    book.take_loan("l1", amount=1_000_000)
+    disburse("l1", 700_000, "feed")
+    book.submit(
+        second,
+        "lending.apply",
+        {
+            "loan_id": "l2",
+            "product_id": "farm-12m",
+            "amount": 300_000,
+            "term_periods": 6,
+            "payees": [{"party_id": "vet"}],
+        },
+    )
+    approved = book.submit(book.bank(), "lending.approve", {"loan_id": "l2", "annual_rate": "0.05"})
+    digest = approved.events[0].data["contract_digest"]
+    for who in (second, book.bank()):
+        book.submit(who, "lending.sign_contract", {"loan_id": "l2", "contract_digest": digest})
+    disburse("l2", 300_000, "vet")
+    supervisor = _client(api, book, register(platform, operator, "pboc", ["regulator"]))
+
+    def groups(by: str) -> list[tuple[str | None, int, int]]:
+        found = supervisor.get("/lending/concentration", by=by)["groups"]
+        return [(g["key"], g["loans"], g["principal_outstanding"]) for g in found]
+
+    assert groups("lender") == [("bank", 2, 1_000_000)]
+    assert groups("borrower") == [("farmer", 1, 700_000), ("farmer2", 1, 300_000)]
+    assert groups("region") == [(None, 1, 700_000), ("350124", 1, 300_000)]
+    with pytest.raises(ApiError) as denied:
+        _client(api, book, book.farmer()).get("/lending/concentration", by="lender")
+    assert denied.value.status == 403
+    with pytest.raises(ApiError) as wrong:
+        supervisor.get("/lending/concentration", by="colour")
+    assert wrong.value.status == 422

@@ -118,6 +118,27 @@ def decide(request: Request, response: Response, body: dict[str, Any]) -> dict[s
     return receipt.to_json()
 
 
+@router.get("/decisions")
+def list_decisions(
+    request: Request,
+    who: Authed,
+    applicant: str | None = None,
+    before_seq: int | None = None,
+    limit: int = Query(100, ge=1, le=views.PAGE_SIZE_MAX),
+) -> dict[str, Any]:
+    """Decisions the caller made or is the applicant of (all for supervisors), newest first;
+    page back with ``before_seq``."""
+    party = None if who.reads_full_log else who.party_id
+    with platform(request).engine.connect() as conn:
+        found = views.decisions_of(
+            conn, party, applicant=applicant, before_seq=before_seq, limit=limit
+        )
+    return {
+        "decisions": [d.to_json() for d in found],
+        "next_before_seq": found[-1].decided_seq if len(found) == limit else None,
+    }
+
+
 def _decision_for(conn: Connection, who: Caller, decision_id: str) -> views.Decision:
     found = views.get_decision(conn, decision_id)
     if not (found.concerns(who.party_id) or who.reads_full_log):

@@ -1,5 +1,6 @@
 """Routes of /api/v1/lending: products, offers with their APR, applications, loans with their
-schedules and statements, settlement quotes, credit lines and the portfolio by category.
+schedules and statements, settlement quotes, credit lines, the portfolio by category and its
+concentration.
 
 Reads only: every change is a signed ``lending.*`` command sent to ``POST /api/v1/commands``
 (or ``/commands/custodial``). Loan data is shown to the loan's borrower and lender, payees
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field
 from puhui.api.auth import Caller, caller
 from puhui.bootstrap import Platform
 from puhui.kernel import clock
-from puhui.kernel.errors import NotFound
+from puhui.kernel.errors import NotFound, PermissionDenied
 from puhui.lending import views
 from puhui.lending.offers import offer_json
 
@@ -154,3 +155,12 @@ def portfolio(request: Request, who: Authed, lender_id: str | None = None) -> di
     lender = lender_id if who.reads_full_log else who.party_id
     with _platform(request).engine.connect() as conn:
         return {"lender_id": lender, "portfolio": views.portfolio(conn, lender)}
+
+
+@router.get("/concentration")
+def concentration(request: Request, who: Authed, by: views.ConcentrationBy) -> dict[str, Any]:
+    """Active loans by lender, borrower or borrower's region, largest first (supervisors)."""
+    if not who.reads_full_log:
+        raise PermissionDenied("only operators, regulators and auditors see concentration")
+    with _platform(request).engine.connect() as conn:
+        return {"by": by, "groups": views.concentration(conn, by)}

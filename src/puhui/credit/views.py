@@ -207,6 +207,31 @@ def recent_decisions(
     return [Decision(**r._mapping) for r in conn.execute(stmt)]
 
 
+def decisions_of(
+    conn: Connection,
+    party_id: str | None,
+    *,
+    applicant: str | None = None,
+    before_seq: int | None = None,
+    limit: int = 100,
+) -> list[Decision]:
+    """Decisions where ``party_id`` is lender or applicant (all when None), newest first."""
+    stmt = (
+        select(credit_decisions)
+        .order_by(credit_decisions.c.decided_seq.desc())
+        .limit(max(1, min(limit, PAGE_SIZE_MAX)))
+    )
+    if party_id is not None:
+        stmt = stmt.where(
+            (credit_decisions.c.lender == party_id) | (credit_decisions.c.applicant == party_id)
+        )
+    if applicant is not None:
+        stmt = stmt.where(credit_decisions.c.applicant == applicant)
+    if before_seq is not None:
+        stmt = stmt.where(credit_decisions.c.decided_seq < before_seq)
+    return [Decision(**r._mapping) for r in conn.execute(stmt)]
+
+
 def find_tax_consent(conn: Connection, consent_id: str) -> TaxConsent | None:
     row = _one(conn, credit_tax_consents, credit_tax_consents.c.consent_id, consent_id)
     return None if row is None else TaxConsent(**row._mapping)

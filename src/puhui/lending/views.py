@@ -1,5 +1,6 @@
 """Read functions of the lending context: products, calendars, loans, schedules, statements,
-settlement quotes, the portfolio by category and the reconciliation with the ledger."""
+settlement quotes, the portfolio by category, its concentration and the reconciliation with the
+ledger."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, func, select
 
@@ -27,8 +28,11 @@ from puhui.lending.tables import (
     loan_transactions,
     loans,
 )
+from puhui.parties.tables import parties
 
 PAGE_SIZE_MAX = 500
+CONCENTRATION_ROWS_MAX = 50
+ConcentrationBy = Literal["lender", "borrower", "region"]
 BILLED = (InstalmentStatus.DUE.value, InstalmentStatus.OVERDUE.value)
 
 
@@ -282,6 +286,41 @@ def portfolio(conn: Connection, lender_id: str | None = None) -> list[dict[str, 
         }
         for r in conn.execute(stmt)
     ]
+
+
+def concentration(conn: Connection, by: ConcentrationBy) -> list[dict[str, Any]]:
+    """Active loans grouped by lender, borrower or the borrower's region (its administrative
+    code), largest principal outstanding first, at most ``CONCENTRATION_ROWS_MAX`` groups per
+    currency. Shares are left to the reader: the totals are in :func:`portfolio`."""
+    key = {
+        "lender": loans.c.lender_id,
+        "borrower": loans.c.borrower_id,
+        "region": func.coalesce(parties.c.region, ""),
+    }[by]
+    active = loans.c.status == LoanStatus.ACTIVE.value
+    currencies = conn.execute(select(loans.c.currency).where(active).distinct()).scalars()
+    principal = func.coalesce(func.sum(loans.c.principal_outstanding), 0)
+    rows: list[dict[str, Any]] = []
+    for currency in sorted(currencies):
+        stmt = (
+            select(key, func.count(), principal, func.sum(loans.c.principal_overdue))
+            .select_from(loans.join(parties, parties.c.party_id == loans.c.borrower_id))
+            .where(active, loans.c.currency == currency)
+            .group_by(key)
+            .order_by(principal.desc(), key)
+            .limit(CONCENTRATION_ROWS_MAX)
+        )
+        rows += [
+            {
+                "currency": currency,
+                "key": group or None,
+                "loans": int(count),
+                "principal_outstanding": int(outstanding),
+                "principal_overdue": int(overdue or 0),
+            }
+            for group, count, outstanding, overdue in conn.execute(stmt)
+        ]
+    return rows
 
 
 def reconcile(conn: Connection, lender_id: str, currency: str) -> dict[str, int]:

@@ -84,6 +84,29 @@ export async function openCheckpoint(note, vkey) {
   return null;
 }
 
+// c2sp.org/tlog-cosignature: a witness's line signs "cosignature/v1\ntime T\n" + the note text
+// with its Ed25519 key; the key id is SHA-256(name || "\n" || 0x04 || key)[:4]. `keys` are the
+// witness party's registered public keys (raw bytes). Returns the cosigning time, or null.
+export async function checkCosignature(note, name, keys) {
+  const split = note.indexOf("\n\n");
+  const text = note.slice(0, split + 1);
+  for (const line of note.slice(split + 2).split("\n")) {
+    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const sig = b64decode(m[2]);
+    if (sig.length !== 4 + 8 + 64) continue;
+    const time = new DataView(sig.buffer, sig.byteOffset + 4, 8).getBigUint64(0);
+    const message = enc.encode(`cosignature/v1\ntime ${time}\n${text}`);
+    for (const raw of keys) {
+      const id = (await sha256(concat(enc.encode(name + "\n"), new Uint8Array([4]), raw))).slice(0, 4);
+      if (!equal(id, sig.slice(0, 4))) continue;
+      const key = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
+      if (await crypto.subtle.verify({ name: "Ed25519" }, key, sig.slice(12), message)) return Number(time);
+    }
+  }
+  return null;
+}
+
 // Check an entry from /api/v1/entries/N against the log's signed checkpoint at its tree size.
 export async function checkEntry(entryResponse, checkpointNote, vkey) {
   const leaf = await leafHash(entryResponse.entry);

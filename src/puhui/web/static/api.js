@@ -1,0 +1,61 @@
+// The console's state and its only way out: the public API under /api/v1, with the signed-in
+// party's token. Every change is a signed command: signed here with the user's own key when one
+// is loaded, else by the platform's custodial key for the signed-in party.
+import { STRINGS } from "./i18n.js";
+import { signCommand } from "./crypto.js";
+
+export const state = {
+  lang: localStorage.getItem("puhui.lang") || "zh-CN",
+  token: sessionStorage.getItem("puhui.token"),
+  me: null,
+  key: null,
+  today: null,
+  scales: { CNY: 2, ECNY: 2 },
+};
+
+/** The string `k` in the chosen language; `{name}` placeholders filled from `vars`. */
+export function t(k, vars = {}) {
+  const text = STRINGS[state.lang][k] ?? k;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+}
+
+export class Problem extends Error {
+  constructor(body) { super(body.detail || body.title); this.body = body; }
+  get code() { return (this.body.type || "").split("/").pop(); }
+}
+
+export async function api(path, options = {}) {
+  const headers = { ...(options.headers || {}) };
+  if (state.token) headers.authorization = `Bearer ${state.token}`;
+  if (options.json !== undefined) { headers["content-type"] = "application/json"; options.body = JSON.stringify(options.json); }
+  const response = await fetch(`/api/v1${path}`, { ...options, headers });
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new Problem(body || { detail: response.statusText });
+  return body;
+}
+
+export const hasRole = (...roles) => roles.some((r) => state.me?.roles.includes(r));
+export const supervises = () => hasRole("operator", "regulator", "auditor");
+
+function randomKey() {
+  return "web-" + Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Submit a command as the signed-in party; resolves to the receipt. */
+export async function submit(type, payload) {
+  const idempotency_key = randomKey();
+  if (state.key) {
+    const command = { type, actor: state.me.party_id, key_id: state.key.keyId, idempotency_key,
+      business_date: state.today, payload };
+    return api("/commands", { method: "POST", json: await signCommand(state.key.privateKey, command) });
+  }
+  return api("/commands/custodial", { method: "POST", json: { type, payload, idempotency_key } });
+}
+
+export async function loadMe() {
+  const [me, clock, currencies] = await Promise.all([api("/me"), api("/clock"), api("/currencies")]);
+  state.me = me;
+  state.today = clock.business_date;
+  for (const c of currencies.currencies) state.scales[c.code] = c.scale;
+}
