@@ -1,0 +1,1 @@
+"""Finance products built on lending, documents and accounts (agri production loans, ...)."""
