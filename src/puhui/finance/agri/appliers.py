@@ -282,17 +282,8 @@ def alert_reviewed(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
         note=d["note"],
         reviewed_seq=ctx.seq,
     )
-    if not release:
-        return
-    flock = conn.execute(
-        agri_flocks.select().where(agri_flocks.c.flock_id == d["flock_id"])
-    ).one()
-    levels = json.loads(flock.alert_levels)
-    levels.pop(d["kind"], None)
-    values: dict[str, Any] = {"alert_levels": _json(levels)}
-    if d["unfreeze"]:
-        values["frozen"] = False
-    _update_one(conn, agri_flocks, "flock_id", d["flock_id"], **values)
+    if release and d["unfreeze"]:
+        _update_one(conn, agri_flocks, "flock_id", d["flock_id"], frozen=False)
 
 
 def sale_recorded(conn: Connection, ev: Event, ctx: ApplyContext) -> None:

@@ -9,9 +9,10 @@ Kinds and levels (thresholds are the template's ``alerts``):
 * ``silence``: no readings for the warning / critical number of days;
 * ``temperature``: the house outside the template's band for the age (warning).
 
-An alert of a kind is raised when its level is above the level already raised for the flock.
-A warning's level falls back when its condition clears (so a later relapse is raised again); a
-critical level stays until the lender reviews the alert.
+An alert of a kind is raised when its level is above the level already raised for the flock;
+the level falls back when the condition clears, so a relapse is raised again. A critical alert
+freezes the flock's next stage until the lender reviews it (a review does not lower the level:
+the same condition, acknowledged, is not raised again every day).
 """
 
 from __future__ import annotations
@@ -151,6 +152,6 @@ def next_levels(levels: dict[str, int], findings: list[Finding]) -> tuple[dict[s
         if finding.level > held:
             raised.append(finding)
             new[finding.kind] = finding.level
-        elif held == WARNING and finding.level == 0:
+        elif held and finding.level == 0:
             new.pop(finding.kind, None)
     return new, raised
