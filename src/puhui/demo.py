@@ -11,8 +11,11 @@ consent stops use); then the ledger story: money arrives by bank transfer and e-
 until the operator confirms) and the core enterprise pays the farmer in e-CNY. The farmer
 rotates a key;
 the coop bank lends him his flock's feed, paid to the feed supplier by stage (``demo_loan``);
-three business days close (accruing interest on the first stage only) and a witness cosigns
-the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
+three business days close (accruing interest on the first stage only); then the farm-loan story
+on the production model (``demo_agri``: a rural credit cooperative's line, a 10,000-bird flock,
+six feed stages paid to the supplier, a warning and a freeze, a review, the sale repaying the
+cooperative first, a second cycle — 42 more business days), after which Li settles the first
+loan from the sale's proceeds; a witness cosigns the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
 """
 
 from __future__ import annotations
@@ -24,13 +27,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from puhui import demo_credit, demo_documents
+from decimal import Decimal
+
+from puhui import demo_agri, demo_credit, demo_documents
+from puhui.accounts import reports
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.demo_loan import load_loan_story
 from puhui.kernel import checkpoints as cps
-from puhui.kernel import log, signing
+from puhui.kernel import clock, log, signing
+from puhui.lending import views as lending_views
 from puhui.kernel.note import CosignatureSigner
 from puhui.kernel.service import utc_now
 from puhui.kernel.store.engine import begin_write
@@ -109,6 +116,15 @@ PARTIES = (
         "11350100MB01382011",
         "350100",
     ),
+    DemoParty(
+        "coop-minhou",
+        "闽侯县农村信用合作联社 Minhou Rural Credit Cooperative",
+        "organisation",
+        ("cooperative",),
+        "93350121MA2Y3K4L51",
+        "350124",
+    ),
+    DemoParty("farmer-wang", "王芳 Wang Fang (broiler farmer, Li's neighbour)", "person", ("farmer",), None, "350124"),
     DemoParty(
         "bank-witness",
         "农商行见证节点 Coop bank witness",
@@ -196,6 +212,9 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
             )
         )
         day = date.fromordinal(day.toordinal() + 1)
+    stories += _agri_story(platform, identities, day)
+    with platform.engine.connect() as conn:
+        day = clock.business_date(conn) or day
     size = _witness_cosign(platform, keys)
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n", encoding="utf-8")
     return {
@@ -214,6 +233,8 @@ CHARTS = (
     ("farmer-li", "farmer"),
     ("feed-supplier", "supplier"),
     ("core-poultry", "core_enterprise"),
+    ("coop-minhou", "cooperative"),
+    ("farmer-wang", "farmer"),
 )
 
 
@@ -262,6 +283,70 @@ def _ledger_story(platform: Platform, ids: dict[str, Identity], day: date) -> No
         amount=1_500_000,
         reference="order:broiler-batch-1",
     )
+
+
+def _agri_story(platform: Platform, ids: dict[str, Identity], day: date) -> list[str]:
+    """The production-model farm loan (``demo_agri``); with the sale's proceeds Li also settles
+    the loan of the lending story."""
+    kernel = platform.kernel
+    for party_id, ref in (("coop-minhou", "0002"), ("core-poultry", "0003")):
+        key = f"deposit-{party_id}"
+        kernel.submit(
+            ids["operator"].sign(
+                "accounts.transfer",
+                {
+                    "transfers": [
+                        {
+                            "id": f"demo-{key}",
+                            "debit": "operator:bank_clearing:cny",
+                            "credit": f"{party_id}:cash:cny",
+                            "amount": 300_000_000,
+                            "rail": "bank_transfer",
+                            "external_ref": f"CNAPS-20260305-{ref}",
+                        },
+                        {"id": f"demo-{key}-ok", "post": f"demo-{key}"},
+                    ]
+                },
+                day,
+                f"demo-{key}",
+            )
+        )
+    out = demo_agri.load(kernel, ids)
+    with platform.engine.connect() as conn:
+        today = clock.business_date(conn) or day
+        quote = lending_views.settlement_quote(conn, "loan-li-flock-1", today)["total"]
+    kernel.submit(
+        ids["farmer-li"].sign(
+            "lending.repay",
+            {"loan_id": "loan-li-flock-1", "repayment_id": "from-flock-sale", "amount": quote},
+            today,
+            "demo-li-settles",
+        )
+    )
+    cmp = out["interest_per_bird"]
+    line = out["line"]
+    sale = out["sale"]
+    return [
+        f"agri: coop-minhou line for 10,000 broilers: completion {line['completion_bp']} bp "
+        f"(own {line['own_completed']}/{line['own_batches']}, peers "
+        f"{line['peer_completed']}/{line['peer_batches']}) -> limit {line['limit']} fen",
+        *[f"agri: {step}" for step in out["steps"]],
+        *[f"agri: alert {alert}" for alert in out["alerts"]],
+        f"agri: sale {sale['amount']} fen: {sale['to_lender']} to coop-minhou first "
+        f"(principal {sale['principal_paid']}, interest {sale['interest_paid']}), "
+        f"{sale['to_farm']} to farmer-li; second cycle flock-li-2 drew stage 1",
+        f"agri: interest per bird at {cmp['annual_rate']}: staged "
+        f"RMB {Decimal(cmp['staged_interest_fen_per_animal']) / 100:.4f} vs lump sum "
+        f"RMB {Decimal(cmp['lump_sum_interest_fen_per_animal']) / 100:.4f} "
+        f"(ratio {cmp['staged_over_lump_sum']}); charged on the record: "
+        f"RMB {Decimal(out['interest_paid_fen_per_bird']) / 100:.4f} a bird",
+        f"agri: trial balance zero: {all(t.balanced for t in _trial(platform))}",
+    ]
+
+
+def _trial(platform: Platform) -> list[Any]:
+    with platform.engine.connect() as conn:
+        return list(reports.trial_balance(conn))
 
 
 def _witness_cosign(platform: Platform, keys: Path) -> int:

@@ -47,14 +47,16 @@ def run(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.Complete
 def test_demo_export_verify_replay(env: dict[str, str], tmp_path: Path) -> None:
     run(env, "db", "upgrade")
     demo = run(env, "demo", "--directory", str(tmp_path / "demo"))
-    assert "demo loaded: 69 entries" in demo.stdout
+    assert "demo loaded: 201 entries" in demo.stdout
+    assert "agri: trial balance zero: True" in demo.stdout
+    assert "stage 6 refused: flock-frozen" in demo.stdout
     assert "explain dec-coop-0001: reproduced bit for bit = True" in demo.stdout
     assert "city-bank refused: feed-supplier has granted city-bank no consent" in demo.stdout
     assert "already loaded" in run(env, "demo", "--directory", str(tmp_path / "demo")).stdout
     log_key = run(env, "log", "key").stdout.strip()
     run(env, "export", str(tmp_path / "export"))
     verified = run(env, "verify", str(tmp_path / "export"), "--log-key", log_key)
-    assert verified.stdout.startswith("OK puhui.local/log: 69 entries")
+    assert verified.stdout.startswith("OK puhui.local/log: 201 entries")
     digest = verified.stdout.split()[-1]
     assert run(env, "replay").stdout.split()[-1] == digest
     explained = run(env, "credit", "explain", "dec-coop-0001")  # after replay: inputs off-log
