@@ -96,7 +96,9 @@ def set_up(platform: Platform, flocks: int) -> tuple[Identity, list[Identity]]:
     for n in range(flocks):
         farm = farms[n % FARMS]
         ids = [f"dev-{n:06d}-a", f"dev-{n:06d}-b"]
-        devices += [farm.sign("iot.register_device", {"device_id": d, "name": d}, START) for d in ids]
+        devices += [
+            farm.sign("iot.register_device", {"device_id": d, "name": d}, START) for d in ids
+        ]
         payload = {
             "flock_id": f"flock-{n:06d}",
             "animals": ANIMALS,
@@ -116,7 +118,10 @@ def raw_readings(n: int, expected_g: int) -> tuple[list[Any], list[Any]]:
     factor = 85 if n % 20 == 0 else 100
     deaths = 600 if n % 100 == 1 else 8
     base = 86_400_000
-    scale = [[base + i * 60_000, WEIGHT, expected_g * factor // 100 + (i * 37) % 81 - 40] for i in range(60)]
+    scale = [
+        [base + i * 60_000, WEIGHT, expected_g * factor // 100 + (i * 37) % 81 - 40]
+        for i in range(60)
+    ]
     scale += [[base + h * 3_600_000, DEATHS, deaths if h == 7 else 0] for h in range(24)]
     climate = [[base + h * 5_400_000, TEMP, 31_000 + (h % 4) * 300] for h in range(8)]
     climate += [[base + h * 5_400_000, FEED, 20_000] for h in range(8)]
@@ -148,7 +153,10 @@ def measure(flocks: int) -> dict[str, float]:
             readings += len(scale) + len(climate)
             flock = f"flock-{n:06d}"
             rows_by_farm.setdefault(n % FARMS, []).extend(
-                [summarise(flock, f"dev-{n:06d}-a", scale), summarise(flock, f"dev-{n:06d}-b", climate)]
+                [
+                    summarise(flock, f"dev-{n:06d}-a", scale),
+                    summarise(flock, f"dev-{n:06d}-b", climate),
+                ]
             )
         summarise_s = time.perf_counter() - t0
 
@@ -157,7 +165,11 @@ def measure(flocks: int) -> dict[str, float]:
         for i, rows in rows_by_farm.items():
             for start in range(0, len(rows), ROWS_PER_COMMAND):
                 chunk = rows[start : start + ROWS_PER_COMMAND]
-                cmds.append(farms[i].sign("agri.record_readings", {"day": day.isoformat(), "rows": chunk}, day))
+                cmds.append(
+                    farms[i].sign(
+                        "agri.record_readings", {"day": day.isoformat(), "rows": chunk}, day
+                    )
+                )
         run(platform, cmds)
         record_s = time.perf_counter() - t0
 
@@ -166,7 +178,9 @@ def measure(flocks: int) -> dict[str, float]:
         close_s = time.perf_counter() - t0
         with engine.connect() as conn:
             frozen = sum(1 for f in views.list_flocks(conn, limit=500) if f["frozen"])
-        alerts = sum(len(e.data["alerts"]) for e in receipt.events if e.type == "agri.flocks_monitored")
+        alerts = sum(
+            len(e.data["alerts"]) for e in receipt.events if e.type == "agri.flocks_monitored"
+        )
         progress(f"alerts raised: {alerts:,}; frozen among the first 500 flocks: {frozen}")
 
         scratch = Table(
@@ -182,7 +196,10 @@ def measure(flocks: int) -> dict[str, float]:
         with engine.begin() as conn:
             conn.execute(
                 insert(scratch),
-                [{"flock_id": f"f{n}", "alert_levels": "{}", "deaths": n, "seq": n} for n in range(flocks)],
+                [
+                    {"flock_id": f"f{n}", "alert_levels": "{}", "deaths": n, "seq": n}
+                    for n in range(flocks)
+                ],
             )
         raw_s = time.perf_counter() - t0
         engine.dispose()

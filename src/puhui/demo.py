@@ -15,7 +15,8 @@ three business days close (accruing interest on the first stage only); then the 
 on the production model (``demo_agri``: a rural credit cooperative's line, a 10,000-bird flock,
 six feed stages paid to the supplier, a warning and a freeze, a review, the sale repaying the
 cooperative first, a second cycle — 42 more business days), after which Li settles the first
-loan from the sale's proceeds; a witness cosigns the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
+loan from the sale's proceeds; a witness cosigns the checkpoint. Keys are written under
+``var/demo/`` so you can sign as any party.
 """
 
 from __future__ import annotations
@@ -24,10 +25,9 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-from decimal import Decimal
 
 from puhui import demo_agri, demo_credit, demo_documents
 from puhui.accounts import reports
@@ -37,11 +37,11 @@ from puhui.client import Identity
 from puhui.demo_loan import load_loan_story
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import clock, log, signing
-from puhui.lending import views as lending_views
 from puhui.kernel.note import CosignatureSigner
 from puhui.kernel.service import utc_now
 from puhui.kernel.store.engine import begin_write
 from puhui.kernel.witness import Witness
+from puhui.lending import views as lending_views
 from puhui.parties import views
 
 START_DATE = date(2026, 3, 2)
@@ -124,7 +124,14 @@ PARTIES = (
         "93350121MA2Y3K4L51",
         "350124",
     ),
-    DemoParty("farmer-wang", "王芳 Wang Fang (broiler farmer, Li's neighbour)", "person", ("farmer",), None, "350124"),
+    DemoParty(
+        "farmer-wang",
+        "王芳 Wang Fang (broiler farmer, Li's neighbour)",
+        "person",
+        ("farmer",),
+        None,
+        "350124",
+    ),
     DemoParty(
         "bank-witness",
         "农商行见证节点 Coop bank witness",

@@ -117,9 +117,7 @@ class AgriStory:
         )
         self.submit(COOP, "lending.define_product", PRODUCT, "product")
         for device in ("li-house-1-scale", "li-house-1-climate"):
-            self.submit(
-                FARM, "iot.register_device", {"device_id": device, "name": device}, device
-            )
+            self.submit(FARM, "iot.register_device", {"device_id": device, "name": device}, device)
         line = {
             "line_id": "line-li",
             "farm_id": FARM,
@@ -180,7 +178,9 @@ class AgriStory:
         band = template.temp_band_mc(age) or (20_000, 30_000)
         mid = (band[0] + band[1]) // 2
         climate = [(base + 3_600_000 * h, TEMP, mid + (h % 5) * 200 - 400) for h in range(24)]
-        climate += [(base + 3_600_000 * h, FEED, template.feed_g_on(age) * alive // 24) for h in range(24)]
+        climate += [
+            (base + 3_600_000 * h, FEED, template.feed_g_on(age) * alive // 24) for h in range(24)
+        ]
         rows = [
             summarise(flock_id, "li-house-1-scale", scale),
             summarise(flock_id, "li-house-1-climate", climate),

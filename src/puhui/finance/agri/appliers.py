@@ -3,7 +3,6 @@ readings and a day's monitoring are written with one executemany per table)."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -212,9 +211,7 @@ def readings_recorded(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
     flocks = sorted(per_flock)
     current = {
         row.flock_id: row.last_reading_on
-        for row in conn.execute(
-            agri_flocks.select().where(agri_flocks.c.flock_id.in_(flocks))
-        )
+        for row in conn.execute(agri_flocks.select().where(agri_flocks.c.flock_id.in_(flocks)))
     }
     conn.execute(
         _FLOCK_READINGS,
@@ -236,9 +233,7 @@ _SET_LEVELS = (
     .where(agri_flocks.c.flock_id == bindparam("b_id"))
     .values(alert_levels=bindparam("b_levels"))
 )
-_FREEZE = (
-    update(agri_flocks).where(agri_flocks.c.flock_id == bindparam("b_id")).values(frozen=True)
-)
+_FREEZE = update(agri_flocks).where(agri_flocks.c.flock_id == bindparam("b_id")).values(frozen=True)
 
 
 def flocks_monitored(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
@@ -304,5 +299,7 @@ def sale_recorded(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
     )
     if not d["final"]:
         return
-    _update_one(conn, agri_flocks, "flock_id", d["flock_id"], status="sold", sold_on=ctx.business_date)
+    _update_one(
+        conn, agri_flocks, "flock_id", d["flock_id"], status="sold", sold_on=ctx.business_date
+    )
     conn.execute(insert(agri_batches).values(**_batch_row(dict(d["batch"]), ctx)))

@@ -104,7 +104,9 @@ def monitor_chunk(
             levels.append([flock.flock_id, new])
         for f in raised:
             alert_id = f"{flock.flock_id}:{day.isoformat()}:{f.kind}"
-            alerts.append([alert_id, flock.flock_id, f.kind, SEVERITY[f.level], f.reason, f.figures])
+            alerts.append(
+                [alert_id, flock.flock_id, f.kind, SEVERITY[f.level], f.reason, f.figures]
+            )
         if not flock.frozen and any(f.level == CRITICAL for f in raised):
             frozen.append(flock.flock_id)
     return {"date": day.isoformat(), "alerts": alerts, "levels": levels, "frozen": frozen}

@@ -42,10 +42,10 @@ from puhui.finance.agri.tables import (
 from puhui.kernel.commands import Event
 from puhui.kernel.registry import HandlerContext
 from puhui.lending import views as lending
+from puhui.lending.books import cash_account
 from puhui.lending.handlers import disbursement_events
 from puhui.lending.lines import contract_events
 from puhui.lending.servicing import repayment_events
-from puhui.lending.books import cash_account
 from puhui.parties import views as parties
 
 CONTROLLER = "agri"
@@ -105,7 +105,7 @@ def start_cycle(ctx: HandlerContext, p: c.StartCycle) -> Sequence[Event]:
     if p.animals > line.animals_max:
         raise ExceedsLine(f"the line finances flocks of up to {line.animals_max} animals")
     suppliers = json.loads(line.suppliers)
-    if p.supplier_id not in suppliers:
+    if p.supplier_id is None or p.supplier_id not in suppliers:
         raise SupplierNotInPlan(
             f"{p.supplier_id} is not a supplier of line {p.line_id}; it names {suppliers}",
             suppliers=suppliers,
@@ -323,9 +323,7 @@ def record_sale(ctx: HandlerContext, p: c.RecordSale) -> Sequence[Event]:
         raise AgriObjectExists(f"sale {p.sale_id!r} is already recorded")
     loan = None if flock.loan_id is None else lending.get_loan(ctx.conn, flock.loan_id)
     if loan is not None and loan.status == "active":
-        money = repayment_events(
-            ctx, loan.loan_id, p.sale_id, p.amount, remainder_to=flock.farm_id
-        )
+        money = repayment_events(ctx, loan.loan_id, p.sale_id, p.amount, remainder_to=flock.farm_id)
         repaid = next(e for e in money if e.type == "lending.repaid").data
         to_lender, to_farm = repaid["amount"], repaid.get("remainder", 0)
     else:

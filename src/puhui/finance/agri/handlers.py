@@ -189,4 +189,3 @@ def line_available(ctx: HandlerContext, line: Any) -> int:
         if loan.status != "closed":
             used += loan.amount_approved
     return int(line.limit_amount) - used
-

@@ -116,7 +116,9 @@ class Template:
             expected = last + 1
         if expected != self.cycle_days + 1:
             p.append(f"stages must cover days 1..{self.cycle_days} in order")
-        p += [f"alerts.{k} is missing" for k in _ALERT_KEYS if not isinstance(self.alerts.get(k), int)]
+        p += [
+            f"alerts.{k} is missing" for k in _ALERT_KEYS if not isinstance(self.alerts.get(k), int)
+        ]
         if not 0 <= self.order_lead_days <= 14:
             p.append("order_lead_days must be 0..14")
         return p
@@ -216,7 +218,7 @@ def stage_plan(template: Template, animals: int, share_bp: int = BP) -> list[Sta
     return plan
 
 
-# ---- interest: staged against lump sum -----------------------------------------------------------
+# ---- interest: staged against lump sum -----------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,7 @@ def interest_comparison(
     )
 
 
-# ---- fitting a template to a farm's own batches ------------------------------------------------
+# ---- fitting a template to a farm's own batches ---------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -288,7 +290,9 @@ def fit(base: Template, template_id: str, batches: list[BatchFacts]) -> Template
     done = [b for b in batches if b.completed and b.animals_placed and b.days]
     if not done:
         raise InvalidTemplate("no completed batch to fit the template to")
-    feed_expected = sum(b.animals_placed * base.feed_g_total(1, min(b.days, base.cycle_days)) for b in done)
+    feed_expected = sum(
+        b.animals_placed * base.feed_g_total(1, min(b.days, base.cycle_days)) for b in done
+    )
     feed_factor = Decimal(sum(b.feed_kg for b in done) * 1000) / feed_expected
     weight_factor = Decimal(sum(b.weight_g_avg * b.animals_sold for b in done)) / sum(
         base.weight_g_at(b.days) * b.animals_sold for b in done
@@ -310,7 +314,7 @@ def fit(base: Template, template_id: str, batches: list[BatchFacts]) -> Template
     )
 
 
-# ---- credit from the model ------------------------------------------------------------------------
+# ---- credit from the model ---------------------------------------------------------------
 
 PRIOR_STRENGTH_BATCHES = 10
 """How many batches the prior (peers', or the template's) counts for against the farm's own."""

@@ -96,7 +96,9 @@ def _mortality(t: Template, f: FlockDay) -> Finding:
             f"is above {pct(a['mortality_critical_bp'])}%"
         )
         return Finding("mortality", CRITICAL, reason, figures)
-    warn_bp = max(expected * a["mortality_warning_pct_of_expected"] // 100, MORTALITY_WARNING_FLOOR_BP)
+    warn_bp = max(
+        expected * a["mortality_warning_pct_of_expected"] // 100, MORTALITY_WARNING_FLOOR_BP
+    )
     if rate_bp > warn_bp:
         reason = (
             f"mortality {pct(rate_bp)}% on day {f.age} is above the {pct(expected)}% "
@@ -143,7 +145,9 @@ def assess(t: Template, f: FlockDay) -> list[Finding]:
     return [x for x in found if x is not None]
 
 
-def next_levels(levels: dict[str, int], findings: list[Finding]) -> tuple[dict[str, int], list[Finding]]:
+def next_levels(
+    levels: dict[str, int], findings: list[Finding]
+) -> tuple[dict[str, int], list[Finding]]:
     """The flock's levels after today and the findings to raise as alerts."""
     new = dict(levels)
     raised = []

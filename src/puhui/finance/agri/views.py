@@ -92,9 +92,7 @@ def exists(conn: Connection, table: Any, key: str, value: str) -> bool:
 
 def plan(flock: Any) -> list[Stage]:
     return [
-        Stage(
-            s["stage"], s["first_day"], s["last_day"], s["feed_kg"], s["need"], s["allowance"]
-        )
+        Stage(s["stage"], s["first_day"], s["last_day"], s["feed_kg"], s["need"], s["allowance"])
         for s in json.loads(flock.plan)
     ]
 
@@ -102,7 +100,9 @@ def plan(flock: Any) -> list[Stage]:
 def line_cycles(conn: Connection, line_id: str) -> list[Any]:
     return list(
         conn.execute(
-            select(agri_flocks).where(agri_flocks.c.line_id == line_id).order_by(agri_flocks.c.flock_id)
+            select(agri_flocks)
+            .where(agri_flocks.c.line_id == line_id)
+            .order_by(agri_flocks.c.flock_id)
         )
     )
 
