@@ -143,6 +143,6 @@ def test_summarise_raw_readings() -> None:
         "feed_g": 700,
         "weight_g_avg": 1050,
         "temp_mc_min": 23_500,
-        "temp_mc_max": None,
+        "temp_mc_max": 25_000,
         "batch_document_id": "doc-1",
     }
