@@ -53,6 +53,12 @@ def test_demo_export_verify_replay(env: dict[str, str], tmp_path: Path) -> None:
     assert "explain dec-coop-0001: reproduced bit for bit = True" in demo.stdout
     assert "city-bank refused: feed-supplier has granted city-bank no consent" in demo.stdout
     assert "already loaded" in run(env, "demo", "--directory", str(tmp_path / "demo")).stdout
+    interest = json.loads(run(env, "agri", "interest", "broiler-ross308-42d").stdout)
+    assert interest["interest_per_animal"]["staged_interest_fen_per_animal"] == "5.20"
+    alerts = run(env, "agri", "alerts", "--flock", "flock-li-1").stdout
+    assert "warning" in alerts and "critical" in alerts and "reviewed" in alerts
+    missing = run(env, "agri", "flock", "no-such-flock", ok=False)
+    assert missing.returncode == 1 and "no flock 'no-such-flock'" in missing.stderr
     log_key = run(env, "log", "key").stdout.strip()
     run(env, "export", str(tmp_path / "export"))
     verified = run(env, "verify", str(tmp_path / "export"), "--log-key", log_key)
