@@ -111,7 +111,9 @@ def test_monitoring_rules() -> None:
     under = _day(23, weight_g_avg=BROILER.weight_g_at(23) * 88 // 100)
     (finding,) = [x for x in assess(BROILER, under) if x.level]
     assert finding.level == WARNING
-    assert finding.reason == "weight 12.0% under the curve on day 23: 1,033 g against 1,174 g expected"
+    assert (
+        finding.reason == "weight 12.0% under the curve on day 23: 1,033 g against 1,174 g expected"
+    )
     assert _levels(_day(23, weight_g_avg=800)) == {"weight": CRITICAL}
     assert _levels(_day(30, deaths=501)) == {"mortality": CRITICAL}
     assert _levels(_day(10, deaths=150)) == {"mortality": WARNING}
