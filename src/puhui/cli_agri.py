@@ -13,6 +13,8 @@ import typer
 from rich.table import Table
 
 from puhui import cli_common as cli
+from puhui.cli_lending import _print, _read
+from puhui.cli_lending import _sign_and_submit as _submit
 from puhui.finance.agri import views
 from puhui.finance.agri.model import interest_comparison, stage_plan
 from puhui.finance.agri.readings import summarise
@@ -20,23 +22,6 @@ from puhui.finance.agri.readings import summarise
 agri_app = typer.Typer(help="Production-model farm loans", no_args_is_help=True)
 As = Annotated[str, typer.Option("--as", help="party id of the signer")]
 KeyFile = Annotated[Path, typer.Option("--key", help="PEM private key file of the signer")]
-
-
-def _submit(signer: str, key: Path, ctype: str, payload: dict[str, Any]) -> None:
-    p = cli.platform()
-    ident = cli._identity(signer, key)
-    with cli.errors_as_lines():
-        receipt = p.kernel.submit(ident.sign(ctype, payload, cli._today(p)))
-    cli._print_receipt(receipt.to_json())
-
-
-def _read(fn: Any) -> Any:
-    with cli.errors_as_lines(), cli.platform().engine.connect() as conn:
-        return fn(conn)
-
-
-def _print(data: Any) -> None:
-    cli.out.print_json(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def _json_file(file: Path) -> Any:

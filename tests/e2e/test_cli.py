@@ -171,8 +171,8 @@ def test_witness_and_sdk_against_a_served_platform(
         "--url",
         server,
     )
-    assert "cosigned size 70 as bank-witness" in cosigned.stdout
+    assert "cosigned size 202 as bank-witness" in cosigned.stdout
     checkpoint = httpx.get(f"{server}/api/v1/log/checkpoint").json()
-    assert checkpoint["size"] == 70 and checkpoint["cosigners"] == ["bank-witness"]
+    assert checkpoint["size"] == 202 and checkpoint["cosigners"] == ["bank-witness"]
     page = httpx.get(server + "/")
     assert page.status_code == 200 and "普惠" in page.text
