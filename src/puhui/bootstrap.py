@@ -12,6 +12,7 @@ from puhui.config import Settings, load_settings
 from puhui.credit import handlers as credit
 from puhui.documents import handlers as documents
 from puhui.finance import receivables
+from puhui.finance.agri.context import register_context as register_agri
 from puhui.kernel import checkpoints, clock
 from puhui.kernel.note import NoteSigner
 from puhui.kernel.registry import Registry
@@ -29,6 +30,7 @@ def build_registry() -> Registry:
     documents.register_context(registry)
     accounts.register_context(registry)
     register_lending(registry)
+    register_agri(registry)
     credit.register_context(registry)
     receivables.register_context(registry)
     return registry

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from puhui.cli_accounts import accounts_app, transfer_app
+from puhui.cli_agri import agri_app
 from puhui.cli_common import (
     As,
     KeyFile,
@@ -67,6 +68,7 @@ app.add_typer(consent_app, name="consent")
 app.add_typer(lien_app, name="lien")
 app.add_typer(iot_app, name="iot")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(agri_app, name="agri")
 app.add_typer(transfer_app, name="transfer")
 app.add_typer(loan_app, name="loan")
 app.add_typer(credit_app, name="credit")

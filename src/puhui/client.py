@@ -25,6 +25,7 @@ from puhui.kernel import signing
 from puhui.kernel.commands import Command, SignedCommand
 
 if TYPE_CHECKING:
+    from puhui.client_agri import AgriClient
     from puhui.client_credit import CreditClient
     from puhui.client_documents import DocumentsClient
     from puhui.client_receivables import ReceivablesClient
@@ -149,6 +150,13 @@ class Client:
         from puhui.client_receivables import ReceivablesClient
 
         return ReceivablesClient(self)
+
+    @property
+    def agri(self) -> AgriClient:
+        """Production-model farm loans: templates, lines, flocks, readings (``client_agri``)."""
+        from puhui.client_agri import AgriClient
+
+        return AgriClient(self)
 
     def business_date(self) -> date:
         return date.fromisoformat(self.get("/clock")["business_date"])

@@ -19,8 +19,12 @@ token and opens the charts of accounts. Then the stories:
   paid to the feed supplier by stage; the feed supplier applies for working capital (left for
   the bank to approve in the console).
 
-Three business days close (accruing interest on the loan's first stage only) and a witness
-cosigns the checkpoint. Keys are written under ``var/demo/`` so you can sign as any party.
+Three business days close (accruing interest on the loan's first stage only). Then the
+farm-loan story on the production model (``demo_agri``: a rural credit cooperative's line, a
+10,000-bird flock, six feed stages paid to the supplier, a warning and a freeze, a review, the
+sale repaying the cooperative first, a second cycle — 42 more business days), after which Li
+settles the first loan from the sale's proceeds, and a witness cosigns the checkpoint. Keys are
+written under ``var/demo/`` so you can sign as any party.
 """
 
 from __future__ import annotations
@@ -32,13 +36,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from puhui import demo_credit, demo_documents, demo_receivables
+from puhui import demo_agri, demo_credit, demo_documents, demo_receivables
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.demo_loan import load_application, load_loan_story
 from puhui.kernel import checkpoints as cps
-from puhui.kernel import log, signing
+from puhui.kernel import clock, log, signing
 from puhui.kernel.note import CosignatureSigner
 from puhui.kernel.service import utc_now
 from puhui.kernel.store.engine import begin_write
@@ -158,6 +162,22 @@ PARTIES = (
         "510100",
     ),
     DemoParty(
+        "coop-minhou",
+        "闽侯县农村信用合作联社 Minhou Rural Credit Cooperative",
+        "organisation",
+        ("cooperative",),
+        "93350121MA2Y3K4L51",
+        "350124",
+    ),
+    DemoParty(
+        "farmer-wang",
+        "王芳 Wang Fang (broiler farmer, Li's neighbour)",
+        "person",
+        ("farmer",),
+        None,
+        "350124",
+    ),
+    DemoParty(
         "bank-witness",
         "农商行见证节点 Coop bank witness",
         "organisation",
@@ -247,6 +267,9 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
         )
         day = date.fromordinal(day.toordinal() + 1)
     stories += demo_receivables.after_maturity(platform)
+    stories += demo_agri.story(platform, identities, day)
+    with platform.engine.connect() as conn:
+        day = clock.business_date(conn) or day
     size = witness_cosign(platform, keys)
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n", encoding="utf-8")
     return {
@@ -265,6 +288,8 @@ CHARTS = (
     ("farmer-li", "farmer"),
     ("feed-supplier", "supplier"),
     ("core-poultry", "core_enterprise"),
+    ("coop-minhou", "cooperative"),
+    ("farmer-wang", "farmer"),
 )
 
 

@@ -17,6 +17,7 @@ def test_ledger_on_the_command_line(env: dict[str, str], tmp_path: Path) -> None
     keys = tmp_path / "demo" / "keys"
     bank = ["--as", "coop-bank", "--key", str(keys / "coop-bank.key")]
     assert "CNY" in run(env, "accounts", "currencies").stdout
+    li = json.loads(run(env, "accounts", "show", "farmer-li:cash:cny").stdout)["balance"]
     made = run(
         env,
         "transfer",
@@ -35,12 +36,12 @@ def test_ledger_on_the_command_line(env: dict[str, str], tmp_path: Path) -> None
     )
     assert "accounts.transfers" in made.stdout
     shown = json.loads(run(env, "accounts", "show", "farmer-li:cash:cny").stdout)
-    assert shown["balance"] == 12345
+    assert shown["balance"] == li + 12345  # li holds his flock's sale proceeds (agri story)
     before = json.loads(run(env, "accounts", "show", "feed-supplier:cash:cny").stdout)["balance"]
     feed = ["--debit", "coop-bank:cash:cny", "--credit", "feed-supplier:cash:cny"]
     bound = ["--reference", "loan:cli-feed", "--payee", "feed-supplier"]
     run(env, "transfer", "create", "--id", "cli-stage", *feed, "--amount", "4000000", *bound,
-        "--pending", "--expires-on", "2026-03-20", *bank)  # fmt: skip
+        "--pending", "--expires-on", "2026-05-20", *bank)  # fmt: skip
     post = run(
         env, "transfer", "post", "cli-stage", "--id", "cli-post", "--amount", "100000", *bank
     )
@@ -49,7 +50,8 @@ def test_ledger_on_the_command_line(env: dict[str, str], tmp_path: Path) -> None
     lines = json.loads(run(env, "accounts", "statement", "feed-supplier:cash:cny", "--json").stdout)
     assert lines[-1]["transfer_id"] == "cli-post"
     assert lines[-1]["balance"] == before + 100_000
-    table = run(env, "accounts", "statement", "feed-supplier:cash:cny").stdout
+    wide = env | {"COLUMNS": "200"}  # 8-digit balances since the agri story: no wrapping
+    table = run(wide, "accounts", "statement", "feed-supplier:cash:cny").stdout
     assert "cursor" in table and str(before + 100_000) in table.replace("\n", "")
     assert "yes" in run(env, "accounts", "trial-balance").stdout
     traced = json.loads(run(env, "accounts", "trace", "loan:cli-feed").stdout)
@@ -65,7 +67,7 @@ def test_ledger_on_the_command_line(env: dict[str, str], tmp_path: Path) -> None
         "--credit",
         "coop-bank:cash:cny",
         "--amount",
-        "999999",
+        "999999999",
         "--as",
         "farmer-li",
         "--key",

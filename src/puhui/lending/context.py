@@ -7,7 +7,7 @@ from puhui.lending import appliers as a
 from puhui.lending import closeday, handlers, lines, servicing
 from puhui.lending import commands as c
 
-LENDERS = frozenset({"bank"})
+LENDERS = frozenset({"bank", "cooperative"})
 OPERATORS = frozenset({"operator"})
 
 

@@ -10,6 +10,7 @@ InvalidCommand (kernel)
     ├── ExceedsApproved    disbursing more than the approved amount (or a payee's share)
     ├── ExceedsOwed        repaying more than the loan owes (the settlement quote is given)
     ├── ExceedsLimit       drawing more than a credit line has available
+    ├── LoanControlled     a tranche of a loan whose tranches only its controller may draw
     └── ContractMismatch   signing terms other than the approved ones
 NotFound (kernel)
 ├── UnknownProduct
@@ -67,6 +68,11 @@ class ExceedsOwed(RuleViolation):
 class ExceedsLimit(RuleViolation):
     code = "exceeds-limit"
     title = "Drawing more than the credit line has available"
+
+
+class LoanControlled(RuleViolation):
+    code = "loan-controlled"
+    title = "The loan's tranches are drawn only through its controlling programme"
 
 
 class ContractMismatch(RuleViolation):

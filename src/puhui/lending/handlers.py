@@ -19,6 +19,7 @@ from puhui.lending.errors import (
     DuplicateObjectId,
     ExceedsApproved,
     InvalidLoanTerms,
+    LoanControlled,
     LoanExists,
     LoanNotInState,
     NotLoanParty,
@@ -219,11 +220,28 @@ def disburse(ctx: HandlerContext, p: c.Disburse) -> Sequence[Event]:
 
 
 def disbursement_events(
-    ctx: HandlerContext, loan: Any, product: Product, tranche_id: str, amount: int, payee_id: str
+    ctx: HandlerContext,
+    loan: Any,
+    product: Product,
+    tranche_id: str,
+    amount: int,
+    payee_id: str,
+    *,
+    controller: str | None = None,
 ) -> list[Event]:
-    """Pay one tranche to ``payee_id`` and (re)plan the schedule; shared by credit-line draws."""
+    """Pay one tranche to ``payee_id`` and (re)plan the schedule; shared by credit-line draws
+    and by programmes that control a loan's tranches (``controller``: see ``contract_events``).
+    """
     if amount <= 0:
         raise InvalidLoanTerms(f"a tranche must be positive, got {amount}")
+    owner = json.loads(loan.contract).get("controller")
+    if owner != controller:
+        why = (
+            f"tranches of {loan.loan_id} are drawn only through {owner}, not directly"
+            if owner is not None
+            else f"{controller} does not control loan {loan.loan_id}"
+        )
+        raise LoanControlled(why, controller=owner)
     if views.used_object_ids(ctx.conn, loan.loan_id, tranche_id):
         raise DuplicateObjectId(f"tranche {tranche_id} of {loan.loan_id} was already paid")
     rows = views.instalments(ctx.conn, loan.loan_id)

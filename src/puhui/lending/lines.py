@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 from puhui.kernel.commands import Event
 from puhui.kernel.registry import HandlerContext
@@ -23,7 +24,7 @@ from puhui.lending.errors import (
     PayeeNotInContract,
 )
 from puhui.lending.handlers import disbursement_events
-from puhui.lending.model import rate_e8
+from puhui.lending.model import Product, rate_e8
 from puhui.lending.offers import check_amount_and_term, check_rate, offer
 from puhui.parties import views as parties
 
@@ -106,22 +107,57 @@ def draw(ctx: HandlerContext, p: c.Draw) -> Sequence[Event]:
         p.payee_id == line.borrower_id and product.pay_borrower_allowed
     ):
         raise PayeeNotInContract(f"{p.payee_id} is not a payee of credit line {p.line_id}")
-    rate = Decimal(line.annual_rate)
-    contract = {
-        "payees": [{"party_id": p.payee_id, "amount_max": None}],
-        "purpose": f"draw on {p.line_id}",
+    loan, events = contract_events(
+        product,
+        loan_id=p.loan_id,
+        borrower_id=line.borrower_id,
+        amount=p.amount,
+        annual_rate=Decimal(line.annual_rate),
+        term_periods=line.term_periods,
+        payees=[p.payee_id],
+        purpose=f"draw on {p.line_id}",
+        line_id=p.line_id,
+    )
+    return [
+        *events,
+        *disbursement_events(ctx, loan, product, "draw", p.amount, p.payee_id),
+    ]
+
+
+def contract_events(
+    product: Product,
+    *,
+    loan_id: str,
+    borrower_id: str,
+    amount: int,
+    annual_rate: Decimal,
+    term_periods: int,
+    payees: Sequence[str],
+    purpose: str,
+    line_id: str | None = None,
+    controller: str | None = None,
+) -> tuple[SimpleNamespace, list[Event]]:
+    """A loan applied for, approved and contracted in one step, under terms the lender agreed
+    beforehand (a credit line, a programme's plan): the events and the loan as the disbursement
+    needs it. With ``controller`` (a context name) only that context may draw its tranches
+    (``disbursement_events(..., controller=...)``); ``lending.disburse`` is refused."""
+    contract: dict[str, Any] = {
+        "payees": [{"party_id": x, "amount_max": None} for x in payees],
+        "purpose": purpose,
         "custom_principal": [],
     }
+    if controller is not None:
+        contract["controller"] = controller
     loan = SimpleNamespace(
-        loan_id=p.loan_id,
-        product_id=line.product_id,
-        borrower_id=line.borrower_id,
-        lender_id=line.lender_id,
-        currency=line.currency,
-        amount_approved=p.amount,
-        amount_requested=p.amount,
-        term_periods=line.term_periods,
-        annual_rate=str(rate),
+        loan_id=loan_id,
+        product_id=product.product_id,
+        borrower_id=borrower_id,
+        lender_id=product.lender_id,
+        currency=product.currency,
+        amount_approved=amount,
+        amount_requested=amount,
+        term_periods=term_periods,
+        annual_rate=str(annual_rate),
         decision_ref=None,
         contract=json.dumps(contract),
         disbursed=0,
@@ -129,25 +165,26 @@ def draw(ctx: HandlerContext, p: c.Draw) -> Sequence[Event]:
         anchor_date=None,
     )
     digest = views.digest_of(views.contract_terms(vars(loan), product))
-    named = (line.borrower_id, line.lender_id)
+    named = (borrower_id, product.lender_id)
     applied = {
-        "loan_id": p.loan_id,
-        "product_id": line.product_id,
-        "borrower_id": line.borrower_id,
-        "lender_id": line.lender_id,
-        "line_id": p.line_id,
-        "currency": line.currency,
-        "amount": p.amount,
-        "term_periods": line.term_periods,
+        "loan_id": loan_id,
+        "product_id": product.product_id,
+        "borrower_id": borrower_id,
+        "lender_id": product.lender_id,
+        "currency": product.currency,
+        "amount": amount,
+        "term_periods": term_periods,
         "day_count": product.day_count.value,
         "flat": product.interest_method.value == "flat",
         "contract": contract,
     }
+    if line_id is not None:
+        applied["line_id"] = line_id
     approved = {
-        "loan_id": p.loan_id,
-        "amount": p.amount,
-        "annual_rate": str(rate),
-        "rate_e8": rate_e8(rate),
+        "loan_id": loan_id,
+        "amount": amount,
+        "annual_rate": str(annual_rate),
+        "rate_e8": rate_e8(annual_rate),
         "penalty_rate_e8": rate_e8(product.penalty_rate),
         "credit_decision_id": None,
         "apr": None,
@@ -155,9 +192,9 @@ def draw(ctx: HandlerContext, p: c.Draw) -> Sequence[Event]:
         "total_cost": None,
         "contract_digest": digest,
     }
-    return [
+    events = [
         Event("lending.applied", applied, named),
         Event("lending.approved", approved, named),
-        Event("lending.contracted", {"loan_id": p.loan_id}, named),
-        *disbursement_events(ctx, loan, product, "draw", p.amount, p.payee_id),
+        Event("lending.contracted", {"loan_id": loan_id}, named),
     ]
+    return loan, events

@@ -102,11 +102,35 @@ def _payment_to_lender(ctx: HandlerContext, loan: Any, amount: int) -> books.Pos
 
 
 def repay(ctx: HandlerContext, p: c.Repay) -> Sequence[Event]:
-    loan = _active(ctx, p.loan_id, LoanStatus.ACTIVE, "repay")
-    if p.amount <= 0:
-        raise InvalidLoanTerms(f"a repayment must be positive, got {p.amount}")
-    if views.used_object_ids(ctx.conn, p.loan_id, p.repayment_id):
-        raise DuplicateObjectId(f"repayment {p.repayment_id} of {p.loan_id} is already recorded")
+    return repayment_events(ctx, p.loan_id, p.repayment_id, p.amount)
+
+
+def repayment_events(
+    ctx: HandlerContext,
+    loan_id: str,
+    repayment_id: str,
+    amount: int,
+    *,
+    remainder_to: str | None = None,
+) -> list[Event]:
+    """The signer pays ``amount`` on ``loan_id`` from its cash account.
+
+    Without ``remainder_to`` more than the settlement quote is refused. With it (penetrating
+    payment: a buyer pays for the borrower's goods) the lender is paid first, up to the whole
+    settlement quote, the rest goes to ``remainder_to``'s cash account (payee-bound), and a
+    loan settled this way is closed even if not all of it was drawn (the rest is cancelled).
+    """
+    loan = _active(ctx, loan_id, LoanStatus.ACTIVE, "repay")
+    if amount <= 0:
+        raise InvalidLoanTerms(f"a repayment must be positive, got {amount}")
+    if views.used_object_ids(ctx.conn, loan_id, repayment_id):
+        raise DuplicateObjectId(f"repayment {repayment_id} of {loan_id} is already recorded")
+    remainder = 0
+    if remainder_to is not None:
+        quote = views.owed(loan, views.instalments(ctx.conn, loan_id))["total"]
+        remainder = max(0, amount - quote)
+        amount -= remainder
+    p = c.Repay(loan_id=loan_id, repayment_id=repayment_id, amount=amount)
     product = views.get_product(ctx.conn, loan.product_id)
     rows = views.instalments(ctx.conn, p.loan_id)
     billed = sorted(
@@ -159,7 +183,10 @@ def repay(ctx: HandlerContext, p: c.Repay) -> Sequence[Event]:
         "oldest_overdue_due": None if oldest is None else oldest.isoformat(),
         "days_past_due": dpd,
     }
-    named = tuple(sorted({loan.borrower_id, loan.lender_id, ctx.command.actor}))
+    if remainder_to is not None:
+        data |= {"remainder": remainder, "remainder_to": remainder_to}
+    named_set = {loan.borrower_id, loan.lender_id, ctx.command.actor}
+    named = tuple(sorted(named_set | ({remainder_to} if remainder_to else set())))
     events.append(Event("lending.repaid", data, named))
     if prepaid_principal:
         remaining = plans.unbilled(rows)
@@ -172,8 +199,17 @@ def repay(ctx: HandlerContext, p: c.Repay) -> Sequence[Event]:
         )
     post = _payment_to_lender(ctx, loan, p.amount)
     books.book_parts(post, loan.lender_id, loan.currency, books.FUND_SOURCE, list(totals.items()))
+    if remainder_to is not None and remainder:
+        post.add(
+            books.cash_account(ctx.conn, ctx.command.actor, loan.currency),
+            books.cash_account(ctx.conn, remainder_to, loan.currency),
+            remainder,
+            payee=remainder_to,
+        )
     events.extend(transfer_events(ctx.conn, post.requests, business_date=ctx.business_date))
-    settled = owed["total"] == p.amount and loan.disbursed == loan.amount_approved
+    settled = owed["total"] == p.amount and (
+        loan.disbursed == loan.amount_approved or remainder_to is not None
+    )
     if settled:
         events.append(
             Event("lending.closed", {"loan_id": p.loan_id}, (loan.borrower_id, loan.lender_id))

@@ -25,6 +25,8 @@ class Role(StrEnum):
     CORE_ENTERPRISE = "core_enterprise"
     SUPPLIER = "supplier"
     BANK = "bank"
+    COOPERATIVE = "cooperative"
+    """A rural credit or farmers' cooperative that lends to its members."""
     GUARANTOR = "guarantor"
     INSURER = "insurer"
     WAREHOUSE = "warehouse"
