@@ -112,6 +112,7 @@ def shots(url: str) -> list[tuple[str, str, str, str, Callable[[Page], None]]]:
         ("regulator-checkpoint", "regulator", "en", "#/checkpoint", loaded("#witnesses")),
         ("regulator-verify", "regulator", "zh-CN", "#/verify", verify),
         ("farmer-loan", "farmer-li", "zh-CN", "#/my-loan", loaded("#stages")),
+        ("farmer-flock", "farmer-li", "zh-CN", "#/flock", loaded(".alerts")),
         ("supplier-documents", "feed-supplier", "zh-CN", "#/documents", loaded("#grant-form")),
         ("supplier-received", "feed-supplier", "en", "#/received", loaded("#received")),
         ("core-confirm", "core-poultry", "zh-CN", "#/confirm", loaded("#to-confirm")),

@@ -11,6 +11,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from puhui.bootstrap import Platform
 from puhui.demo import load_demo, witness_cosign
 from puhui.documents import views as documents
+from puhui.finance.agri import views as agri
 from puhui.kernel import log
 from puhui.lending import views as lending
 from tests.conftest import BACKENDS, platform_on
@@ -328,8 +330,26 @@ def test_farmer_sees_his_loan_stages_and_interest_so_far(page: Page, served: Ser
         rows = lending.instalments(conn, "loan-li-flock-1")
     so_far = sum(r.interest for r in rows if r.status != "scheduled") + loan.interest_accrued
     expect(card.locator(".interest-so-far")).to_have_text(yuan(so_far))
-    page.click("nav a[data-page=flock]")
-    expect(page.locator("#flock-later")).to_contain_text("第 8 项")
+
+    page.click("nav a[data-page=flock]")  # the flock against its plan and its alerts
+    with served.platform.engine.connect() as conn:
+        flock = agri.get_flock(conn, "flock-li-1")
+        alerts = agri.list_alerts(conn, flock_id="flock-li-1")
+    first = page.locator(".card[data-flock=flock-li-1]")
+    expect(first.locator(".flock-drawn")).to_have_text(yuan(flock.drawn))
+    expect(first.locator(".bar.drawn")).to_have_count(flock.stages_drawn)
+    critical = next(a for a in alerts if a["severity"] == "critical")
+    row = first.locator(f"li[data-alert='{critical['alert_id']}']")
+    expect(row).to_contain_text("死亡率")
+    expect(row).to_contain_text(f"{critical['figures']['deaths']} 只")
+    expect(row).to_contain_text("已复核")
+    warning = next(a for a in alerts if a["kind"] == "weight")
+    age = (date.fromisoformat(warning["day"]) - flock.placed_on).days
+    warned = first.locator(f"li[data-alert='{warning['alert_id']}']")
+    expect(warned).to_contain_text(f"第 {age} 天体重低于曲线")
+    expect(warned).to_contain_text(f"预期 {warning['figures']['expected_g']} 克")
+    page.click("#lang")
+    expect(row).to_contain_text("above the limit")
 
 
 def test_every_string_is_in_both_languages(page: Page, served: Served) -> None:

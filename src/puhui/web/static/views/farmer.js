@@ -1,6 +1,7 @@
 // The farmer's phone: his loan — stages drawn (paid to his feed supplier) and to come, interest
-// so far, what is due next. His flock against the growth curve comes with issue 8 (agri).
+// so far, what is due next; his flocks against the template, stages and alerts.
 import { api, t } from "../api.js";
+import { barChart } from "../chart.js";
 import { date, el, facts, money, percent, section } from "../ui.js";
 import { interestSoFar, stages } from "./loans.js";
 
@@ -25,8 +26,60 @@ export async function myLoanView() {
   return section(t("my_loan"), ...(mine.length ? await Promise.all(mine.map(loanCard)) : [el("p", { class: "muted" }, t("nothing_yet"))]));
 }
 
-// Reserved for issue 8 (agri production loans): flocks against the template's growth curve,
-// alerts, repayment at sale. Until then the page says so rather than showing made-up figures.
-export function flockView() {
-  return section(t("my_flock"), el("p", { id: "flock-later", class: "placeholder" }, t("flock_later")));
+// The farm's flocks (issue 8): the plan's feed stages drawn and to come (paid to the feed
+// supplier), the latest weight against the template's curve, and the alerts the close of day
+// raised, in the farmer's language (built from the alert's figures, not the server's English).
+function alertText(flock, a) {
+  const f = a.figures || {};
+  if (a.kind === "weight" && f.expected_g) {
+    return t("alert_weight", { under: (f.under_bp / 100).toFixed(1), day: dayOf(flock, a.day), got: f.weight_g_avg, expected: f.expected_g });
+  }
+  if (a.kind === "mortality" && f.mortality_bp !== undefined) {
+    return t("alert_mortality", { rate: (f.mortality_bp / 100).toFixed(1), deaths: f.deaths });
+  }
+  return a.reason;
+}
+
+// The flock's age in days on ``isoDay`` (0 on the day it was placed), as the template's curve
+// and the close of day count it.
+function dayOf(flock, isoDay) {
+  return Math.round((Date.parse(isoDay) - Date.parse(flock.placed_on)) / 86_400_000);
+}
+
+async function flockCard(summary) {
+  const [flock, tpl] = await Promise.all([
+    api(`/agri/flocks/${encodeURIComponent(summary.flock_id)}`),
+    api(`/agri/templates/${encodeURIComponent(summary.template_id)}`),
+  ]);
+  const curve = tpl.template.weight_g;
+  const day = flock.last_reading_on ? dayOf(flock, flock.last_reading_on) : null;
+  const expected = day !== null && day < curve.length ? curve[day] : null;
+  const bars = flock.plan.map((s) => ({
+    label: `${t("stage")} ${s.stage} · ${t("days")} ${s.first_day}–${s.last_day}`,
+    value: s.allowance, className: s.stage <= flock.stages_drawn ? "drawn" : "to-come",
+    text: `${money(s.allowance)} · ${s.stage <= flock.stages_drawn ? t("drawn") : t("to_come")}`,
+  }));
+  return el("article", { class: "card", "data-flock": flock.flock_id },
+    el("h3", {}, flock.flock_id, " · ", t("flock_" + flock.status),
+      flock.frozen ? el("span", { class: "bad", id: "flock-frozen" }, " · ", t("frozen")) : ""),
+    facts([[t("animals"), String(flock.animals)], [t("placed_on"), date(flock.placed_on)],
+      [t("lender"), flock.lender_id], [t("feed_supplier"), flock.supplier_id],
+      [t("drawn"), el("span", { class: "flock-drawn" }, money(flock.drawn))],
+      [t("deaths"), String(flock.deaths)],
+      [t("last_weight"), flock.last_weight_g
+        ? el("span", { class: "flock-weight" }, `${flock.last_weight_g} g` + (expected ? ` / ${expected} g (${t("age_days", { day })})` : ""))
+        : "—"]]),
+    barChart(bars, { title: t("feed_stages"), id: `stages-${flock.flock_id}` }),
+    el("h4", {}, t("alerts")),
+    flock.alerts.length
+      ? el("ul", { class: "alerts" }, flock.alerts.map((a) => el("li", { class: a.severity === "critical" ? "bad" : "", "data-alert": a.alert_id },
+        date(a.day), ` · ${t("severity_" + a.severity)} · ${alertText(flock, a)} · ${t("alert_" + a.status)}`)))
+      : el("p", { class: "muted" }, t("nothing_yet")));
+}
+
+export async function flockView() {
+  const page = await api("/agri/flocks");
+  return section(t("my_flock"), ...(page.flocks.length
+    ? await Promise.all(page.flocks.map(flockCard))
+    : [el("p", { class: "muted" }, t("nothing_yet"))]));
 }
