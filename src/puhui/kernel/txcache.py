@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -55,24 +55,13 @@ class TxCache:
         self.idempotency_rows = {}
         self.entry_party_rows = []
 
-    def discard_pending(self) -> None:
-        """Forget unflushed rows and cached state (the transaction is being rolled back)."""
-        self.idempotency_rows = {}
-        self.entry_party_rows = []
-        self.signers = {}
-        self.business_date = None
 
-
-def _pool(background: bool) -> tuple[Executor, int]:
-    """The thread pool for signature checks and how many slices to cut for it.
-
-    Ed25519 releases the GIL, so threads check in parallel. When the caller waits for the
-    checks, they use every core; when it works meanwhile (``background``), they leave it one.
-    """
+def _pool() -> ThreadPoolExecutor:
+    """The signature-check threads (Ed25519 releases the GIL, so they check in parallel)."""
     global _verify_pool
     if _verify_pool is None:
         _verify_pool = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="puhui-verify")
-    return _verify_pool, max(1, VERIFY_THREADS - 1) if background else VERIFY_THREADS
+    return _verify_pool
 
 
 @dataclass
@@ -111,10 +100,10 @@ def start_checks(
     ]
     if len(jobs) < CHECKS_IN_POOL_MIN:
         return PendingChecks()
-    pool, workers = _pool(background)
+    workers = max(1, VERIFY_THREADS - 1) if background else VERIFY_THREADS  # leave the caller one
     step = -(-len(jobs) // workers)
     slices = [jobs[i : i + step] for i in range(0, len(jobs), step)]
-    return PendingChecks(slices, [pool.submit(signing.verify_many, part) for part in slices])
+    return PendingChecks(slices, [_pool().submit(signing.verify_many, part) for part in slices])
 
 
 def preverify(

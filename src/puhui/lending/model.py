@@ -28,6 +28,8 @@ from puhui.lending.rules import (
     Category,
     Component,
     PrepaymentPolicy,
+    is_allocation_order,
+    is_classification_table,
 )
 from puhui.lending.schedule import (
     ANNUAL_RATE_MAX,
@@ -188,12 +190,9 @@ class Product:
             self.term_periods_min >= 1 and self.principal_grace_periods >= self.term_periods_min
         ):
             p.append("principal grace must leave at least one period of the shortest term")
-        if sorted(self.allocation_order) != sorted(Component) or len(
-            set(self.allocation_order)
-        ) != len(self.allocation_order):
+        if not is_allocation_order(self.allocation_order):
             p.append("the allocation order must name penalty, fee, interest, principal once each")
-        thresholds = [t for t, _ in self.classification]
-        if not thresholds or thresholds[0] != 0 or thresholds != sorted(set(thresholds)):
+        if not is_classification_table(self.classification):
             p.append("the classification table starts at 0 days with increasing thresholds")
         if not 1 <= self.tranches_max <= TRANCHES_MAX:
             p.append(f"tranches_max must be 1..{TRANCHES_MAX}")

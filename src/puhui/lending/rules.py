@@ -59,6 +59,11 @@ class Allocation:
         return sum(amount for _, c, amount in self.parts if c is component)
 
 
+def is_allocation_order(order: Sequence[Component]) -> bool:
+    """Whether ``order`` names each component exactly once."""
+    return len(order) == len(Component) and set(order) == set(Component)
+
+
 def allocate(
     amount: int,
     dues: Sequence[Due],
@@ -68,7 +73,7 @@ def allocate(
     """Split a repayment over what is due, oldest instalment first, in the product's order."""
     if amount <= 0:
         raise InvalidLoanTerms(f"a repayment must be positive, got {amount}")
-    if sorted(order) != sorted(Component) or len(set(order)) != len(order):
+    if not is_allocation_order(order):
         raise InvalidLoanTerms("the allocation order must name each component exactly once")
     oldest = sorted(dues, key=lambda d: (d.due, d.number))
     if style is AllocationStyle.OLDEST_FIRST:
@@ -111,10 +116,10 @@ DEFAULT_CLASSIFICATION = (
 doubtful, over 360 loss."""
 
 
-def check_classification(table: Sequence[tuple[int, Category]]) -> None:
+def is_classification_table(table: Sequence[tuple[int, Category]]) -> bool:
+    """Whether ``table`` starts at 0 days past due with strictly increasing thresholds."""
     thresholds = [t for t, _ in table]
-    if not table or thresholds[0] != 0 or thresholds != sorted(set(thresholds)):
-        raise InvalidLoanTerms("a classification table starts at 0 days, thresholds increasing")
+    return bool(thresholds) and thresholds[0] == 0 and thresholds == sorted(set(thresholds))
 
 
 def classify(
