@@ -24,11 +24,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
-from sqlalchemy.sql.elements import ColumnElement
 
 from puhui.accounts import transfer_events
 from puhui.kernel.commands import Event
 from puhui.kernel.registry import HandlerContext
+from puhui.kernel.store.keys import by_code_point
 from puhui.lending import books, views
 from puhui.lending.daycount import DayCount
 from puhui.lending.model import (
@@ -86,11 +86,6 @@ _LOAN_COLUMNS = (
 )
 
 
-def _binary(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """Compare and order ids by code point on every backend (replay must see the same order)."""
-    return column.collate("C") if conn.dialect.name == "postgresql" else column
-
-
 class _Rules:
     """Per-product rules the pass needs, looked up once per product."""
 
@@ -111,7 +106,7 @@ class _Rules:
 
 
 def _chunk(conn: Connection, after: str | None) -> list[Any]:
-    key = _binary(conn, loans.c.loan_id)
+    key = by_code_point(conn, loans.c.loan_id)
     stmt = (
         select(*_LOAN_COLUMNS)
         .where(loans.c.status == LoanStatus.ACTIVE.value)
@@ -126,7 +121,7 @@ def _chunk(conn: Connection, after: str | None) -> list[Any]:
 def _changing_instalments(
     conn: Connection, first: str, last: str, day: date
 ) -> dict[str, list[Any]]:
-    key = _binary(conn, loan_instalments.c.loan_id)
+    key = by_code_point(conn, loan_instalments.c.loan_id)
     stmt = (
         select(loan_instalments)
         .where(

@@ -22,9 +22,11 @@ from sqlalchemy import (
 )
 
 from puhui.kernel.store.engine import metadata
+from puhui.kernel.store.keys import code_point_key
 from puhui.kernel.store.tables import PROJECTION
 
-LOAN_ID = String(64)
+LOAN_ID = code_point_key(64)
+"""Ordered by code point on both stores: the close of day walks loans in keyset chunks."""
 PARTY_ID = String(64)
 
 loan_products = Table(

@@ -23,6 +23,7 @@ from puhui.finance.agri.tables import agri_flocks, agri_readings
 from puhui.kernel.commands import Event
 from puhui.kernel.errors import InvariantViolation
 from puhui.kernel.registry import HandlerContext
+from puhui.kernel.store.keys import by_code_point
 
 FLOCKS_PER_CHUNK = 5_000
 CHUNKS_PER_DAY_MAX = 10_000
@@ -49,13 +50,8 @@ _DAY_SUMS = select(
 ).group_by(r.flock_id)
 
 
-def _binary(conn: Connection, column: Any) -> Any:
-    """Compare and order ids by code point on every backend (replay must see the same order)."""
-    return column.collate("C") if conn.dialect.name == "postgresql" else column
-
-
 def _chunk(conn: Connection, day: date, after: str | None) -> list[Any]:
-    key = _binary(conn, agri_flocks.c.flock_id)
+    key = by_code_point(conn, agri_flocks.c.flock_id)
     query = (
         select(*_FLOCK_COLUMNS)
         .where(agri_flocks.c.status == "active", agri_flocks.c.placed_on < day)
@@ -68,7 +64,7 @@ def _chunk(conn: Connection, day: date, after: str | None) -> list[Any]:
 
 
 def _day_sums(conn: Connection, day: date, first: str, last: str) -> dict[str, Any]:
-    key = _binary(conn, r.flock_id)
+    key = by_code_point(conn, r.flock_id)
     query = _DAY_SUMS.where(r.day == day, key >= first, key <= last)
     return {row.flock_id: row for row in conn.execute(query)}
 

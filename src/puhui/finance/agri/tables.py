@@ -21,9 +21,12 @@ from sqlalchemy import (
 )
 
 from puhui.kernel.store.engine import metadata
+from puhui.kernel.store.keys import code_point_key
 from puhui.kernel.store.tables import PROJECTION
 
 ID = String(64)
+FLOCK_ID = code_point_key(64)
+"""Ordered by code point on both stores: the close of day walks flocks in keyset chunks."""
 
 agri_templates = Table(
     "agri_templates",
@@ -81,7 +84,7 @@ agri_lines = Table(
 agri_flocks = Table(
     "agri_flocks",
     metadata,
-    Column("flock_id", ID, primary_key=True),
+    Column("flock_id", FLOCK_ID, primary_key=True),
     Column("farm_id", ID, nullable=False, index=True),
     Column("template_id", ID, nullable=False),
     Column("line_id", ID, nullable=True, index=True),
@@ -133,7 +136,7 @@ agri_feed_orders = Table(
 agri_readings = Table(
     "agri_readings",
     metadata,
-    Column("flock_id", ID, primary_key=True),
+    Column("flock_id", FLOCK_ID, primary_key=True),
     Column("day", Date, primary_key=True),
     Column("device_id", ID, primary_key=True),
     Column("readings", Integer, nullable=False),
