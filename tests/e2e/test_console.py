@@ -8,114 +8,23 @@ submits nothing. One demo-loaded server per backend serves the whole module."""
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Page, Route, expect
 
-from puhui.bootstrap import Platform
-from puhui.demo import load_demo, witness_cosign
+from puhui.demo import witness_cosign
 from puhui.documents import views as documents
 from puhui.finance.agri import views as agri
-from puhui.kernel import log
 from puhui.lending import views as lending
-from tests.conftest import BACKENDS, platform_on
-from tests.live import serve
+from tests.e2e.console_support import Served, browser, nav_pages, page, served, sign_in, yuan
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+__all__ = ["browser", "page", "served"]  # fixtures used by the tests below
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass
-class Served:
-    url: str
-    platform: Platform
-    tokens: dict[str, str]
-    keys: Path
-
-    def log_size(self) -> int:
-        with self.platform.engine.connect() as conn:
-            return log.tree_head(conn).size
-
-    def last_command(self) -> dict[str, Any]:
-        with self.platform.engine.connect() as conn:
-            body, _leaf = log.entry_body(conn, log.tree_head(conn).size - 1)
-        command: dict[str, Any] = json.loads(body)["command"]
-        return command
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def served(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Served]:
-    directory = tmp_path_factory.mktemp(f"console-{request.param}")
-    with platform_on(request.param, directory) as platform:
-        demo = load_demo(platform, directory / "demo")
-        with serve(platform) as url:
-            yield Served(url, platform, demo["tokens"], Path(demo["keys"]))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is not installed (make test installs it)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone's screen
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on(
-        "console",
-        lambda msg: (
-            errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-            else None
-        ),
-    )  # a refused command's 4xx is expected; the page shows it beside the form
-    yield pg
-    assert not errors, f"the page reported errors: {errors}"
-    context.close()
-
-
-def sign_in(page: Page, served: Served, party: str, *, with_key: bool = False) -> None:
-    page.goto(served.url + "/")
-    page.fill("#token", served.tokens[party])
-    if with_key:
-        page.set_input_files("#keyfile", str(served.keys / f"{party}.key"))
-    page.click("#signin-form button[type=submit]")
-    expect(page.locator("#who")).to_contain_text(party)
-
-
-def yuan(fen: int) -> str:
-    return f"¥{fen // 100:,}.{fen % 100:02d}"
-
-
-def nav_pages(page: Page) -> list[str]:
-    return [a.get_attribute("data-page") or "" for a in page.locator("nav a[data-page]").all()]
 
 
 def test_bank_approves_a_loan_application_beside_its_credit_decision(
@@ -198,7 +107,14 @@ def test_regulator_traces_a_loans_funds_and_checks_an_inclusion_proof(
     page: Page, served: Served
 ) -> None:
     sign_in(page, served, "regulator")
-    assert nav_pages(page)[:5] == ["supervision", "trace", "checkpoint", "verify", "parties"]
+    assert nav_pages(page)[:6] == [
+        "supervision",
+        "trace",
+        "receivables",
+        "checkpoint",
+        "verify",
+        "parties",
+    ]
     expect(page.locator("#concentration-lender")).to_contain_text("coop-bank")
     expect(page.locator("#concentration-lender")).to_contain_text("100.00%")
     page.click("nav a[data-page=trace]")

@@ -38,9 +38,14 @@ export async function api(path, options = {}) {
 export const hasRole = (...roles) => roles.some((r) => state.me?.roles.includes(r));
 export const supervises = () => hasRole("operator", "regulator", "auditor");
 
-function randomKey() {
-  return "web-" + Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+const randomHex = (bytes) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+const randomKey = () => "web-" + randomHex(12);
+
+/** A new object id chosen by the client (a piece, a financing): prefix and 12 random hex digits. */
+export const shortId = (prefix) => `${prefix}-${randomHex(6)}`;
+
+/** Whether a string exists in the chosen language (a problem code with its own wording). */
+export const hasString = (k) => k in STRINGS[state.lang];
 
 /** Submit a command as the signed-in party; resolves to the receipt. */
 export async function submit(type, payload) {

@@ -7,8 +7,10 @@ import * as bank from "./views/bank.js";
 import * as common from "./views/common.js";
 import * as documents from "./views/documents.js";
 import * as farmer from "./views/farmer.js";
+import * as financing from "./views/financing.js";
 import { loanView } from "./views/loans.js";
 import * as regulator from "./views/regulator.js";
+import * as receivables from "./views/receivables.js";
 import { receivedView } from "./views/supplier.js";
 
 const ROUTES = {
@@ -18,16 +20,19 @@ const ROUTES = {
   applications: bank.applicationsView, application: bank.applicationView, loans: bank.loansView, loan: loanView,
   decisions: bank.decisionsView, decision: bank.decisionView, portfolio: bank.portfolioView,
   supervision: regulator.supervisionView, trace: regulator.traceView, "my-loan": farmer.myLoanView, flock: farmer.flockView,
+  wallet: receivables.walletView, piece: receivables.pieceView, issued: receivables.issuedView, graph: receivables.graphView,
+  receivables: receivables.allReceivablesView, financings: financing.financingsView, financing: financing.financingView,
 };
 
 // Each role's pages, its home first. A party with several roles gets the union.
-const SUPERVISOR = ["supervision", "trace", "checkpoint", "verify", "parties"];
+const SUPERVISOR = ["supervision", "trace", "receivables", "checkpoint", "verify", "parties"];
+const SUPPLIER = ["wallet", "documents", "received", "accounts"];
 const ROLE_PAGES = {
-  bank: ["applications", "loans", "decisions", "portfolio", "accounts", "documents"],
+  bank: ["applications", "loans", "decisions", "portfolio", "financings", "accounts", "documents"],
   regulator: SUPERVISOR, operator: SUPERVISOR, auditor: SUPERVISOR,
   farmer: ["my-loan", "flock", "accounts", "documents"],
-  supplier: ["documents", "received", "accounts"],
-  core_enterprise: ["confirm", "documents", "accounts"],
+  supplier: SUPPLIER, sme: SUPPLIER,
+  core_enterprise: ["confirm", "issued", "documents", "accounts"],
 };
 const COMMON_PAGES = ["checkpoint", "log"];
 
