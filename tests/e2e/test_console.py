@@ -19,6 +19,7 @@ from playwright.sync_api import Page, Route, expect
 from puhui.demo import witness_cosign
 from puhui.documents import views as documents
 from puhui.finance.agri import views as agri
+from puhui.lending import history
 from puhui.lending import views as lending
 from tests.e2e.console_support import Served, browser, nav_pages, page, served, sign_in, yuan
 
@@ -275,3 +276,50 @@ def test_every_string_is_in_both_languages(page: Page, served: Served) -> None:
         "Object.entries(m.STRINGS).map(([lang, s]) => [lang, Object.keys(s).sort()])))"
     )
     assert keys["zh-CN"] == keys["en"] and len(keys["en"]) > 200
+
+
+def test_bank_sees_its_book_over_time_and_its_alerts(page: Page, served: Served) -> None:
+    sign_in(page, served, "coop-bank")
+    page.click("nav a[data-page=portfolio]")
+    with served.platform.engine.connect() as conn:
+        book = history.portfolio_history(conn, served.today(), "coop-bank", days=90)
+    days = [p for p in book["series"] if p["currency"] == "CNY"]
+    expect(page.locator("#history-chart .column")).to_have_count(len(days))
+    last = page.locator("#history-chart .column").last
+    total = sum(c["principal_outstanding"] for c in days[-1]["categories"].values())
+    expect(last).to_have_attribute("data-total", str(total))
+    page.click("nav a[data-page=alerts]")
+    moved = book["reclassifications"][0]
+    row = page.locator("#reclassifications tr", has_text=moved["loan_id"])
+    expect(row).to_contain_text("关注")
+    expect(row).to_contain_text(f"#{moved['seq']}")
+
+
+def test_cooperative_reviews_a_farm_alert(page: Page, served: Served) -> None:
+    sign_in(page, served, "coop-minhou", with_key=True)
+    assert "alerts" in nav_pages(page)
+    page.click("nav a[data-page=alerts]")
+    with served.platform.engine.connect() as conn:
+        open_ = agri.list_alerts(conn, flock_id="flock-li-1", status="open")
+    alert_id = open_[0]["alert_id"]
+    card = page.locator(f"#open-alerts .card[data-alert='{alert_id}']")
+    expect(card).to_contain_text("体重低于曲线")
+    before = served.log_size()
+    card.locator("button[type=submit]").click()
+    expect(card.locator("#note-0-error")).to_have_text("必填")
+    assert served.log_size() == before
+    card.locator("select").select_option("release")
+    card.locator("#note-0").fill("farm visit: birds healthy, scale recalibrated")
+    card.locator("button[type=submit]").click()
+    expect(card.locator("#review-receipt-0")).to_be_visible()
+    assert served.log_size() == before + 1
+    command = served.last_command()
+    assert (command["type"], command["actor"], command["payload"]["alert_id"]) == (
+        "agri.review_alert",
+        "coop-minhou",
+        alert_id,
+    )
+    with served.platform.engine.connect() as conn:
+        assert agri.get_alert(conn, alert_id).status == "reviewed"
+    page.reload()
+    expect(page.locator("#reviewed-alerts")).to_contain_text("flock-li-1")

@@ -3,6 +3,7 @@
 import { Problem, loadMe, state, t } from "./api.js";
 import { importSigningKey, keyId } from "./crypto.js";
 import { $, el, field, input, resultLine, showErrors } from "./ui.js";
+import { alertsView } from "./views/alerts.js";
 import * as bank from "./views/bank.js";
 import * as common from "./views/common.js";
 import * as documents from "./views/documents.js";
@@ -21,14 +22,15 @@ const ROUTES = {
   decisions: bank.decisionsView, decision: bank.decisionView, portfolio: bank.portfolioView,
   supervision: regulator.supervisionView, trace: regulator.traceView, "my-loan": farmer.myLoanView, flock: farmer.flockView,
   wallet: receivables.walletView, piece: receivables.pieceView, issued: receivables.issuedView, graph: receivables.graphView,
-  receivables: receivables.allReceivablesView, financings: financing.financingsView, financing: financing.financingView,
+  receivables: receivables.allReceivablesView, alerts: alertsView, financings: financing.financingsView, financing: financing.financingView,
 };
 
 // Each role's pages, its home first. A party with several roles gets the union.
 const SUPERVISOR = ["supervision", "trace", "receivables", "checkpoint", "verify", "parties"];
 const SUPPLIER = ["wallet", "documents", "received", "accounts"];
+const LENDER = ["applications", "loans", "decisions", "portfolio", "alerts", "financings", "accounts", "documents"];
 const ROLE_PAGES = {
-  bank: ["applications", "loans", "decisions", "portfolio", "financings", "accounts", "documents"],
+  bank: LENDER, cooperative: LENDER,
   regulator: SUPERVISOR, operator: SUPERVISOR, auditor: SUPERVISOR,
   farmer: ["my-loan", "flock", "accounts", "documents"],
   supplier: SUPPLIER, sme: SUPPLIER,

@@ -1,7 +1,7 @@
 // The bank's (or cooperative's) desk: applications beside their credit decisions, the offer with
 // its APR and total cost, approval as a signed lending.approve, loans, decisions, the portfolio.
 import { api, submit, t } from "../api.js";
-import { barChart } from "../chart.js";
+import { barChart, stackedColumns } from "../chart.js";
 import { $, compareRates, date, el, entryLink, facts, field, input, money, parseMoney, parsePercent, percent, resultLine,
   section, serverErrors, showErrors, showReceipt, table } from "../ui.js";
 import { loansTable } from "./loans.js";
@@ -150,8 +150,28 @@ export function portfolioChart(rows, currency = "CNY") {
       [t("overdue_ratio"), el("span", { id: "overdue-ratio" }, ratio(overdue))], [t("npl_ratio"), el("span", { id: "npl-ratio" }, ratio(npl))]]));
 }
 
+/** The book at the end of each business day, stacked by class, with the NPL ratio then and now. */
+export function historyChart(history, currency = "CNY") {
+  const points = history.series.filter((p) => p.currency === currency).map((p) => ({
+    label: p.business_date.slice(5), date: p.business_date,
+    values: Object.fromEntries(CATEGORIES.map((c) => [c, p.categories[c].principal_outstanding])),
+  }));
+  if (!points.length) return el("p", { class: "muted" }, t("nothing_yet"));
+  const npl = (p) => {
+    const total = CATEGORIES.reduce((n, c) => n + p.values[c], 0);
+    const bad = NON_PERFORMING.reduce((n, c) => n + p.values[c], 0);
+    return total ? `${(Math.round((bad * 10000) / total) / 100).toFixed(2)}%` : "—";
+  };
+  const first = points[0], last = points[points.length - 1];
+  return el("div", {},
+    stackedColumns(points, CATEGORIES, { title: t("portfolio_over_time"), id: "history-chart" }),
+    el("ul", { class: "legend" }, CATEGORIES.map((c) => el("li", { class: `cat-${c}` }, el("i"), t("cat_" + c)))),
+    facts([[t("window"), `${date(first.date).textContent} – ${date(last.date).textContent}`],
+      [t("npl_ratio_then_now"), el("span", { id: "npl-history" }, `${npl(first)} → ${npl(last)}`)]]));
+}
+
 export async function portfolioView() {
-  const p = await api("/lending/portfolio");
+  const [p, history] = await Promise.all([api("/lending/portfolio"), api("/lending/portfolio/history?days=90")]);
   return section(t("portfolio"), el("p", { class: "muted" }, t("portfolio_help")), portfolioChart(p.portfolio),
-    el("p", { class: "muted" }, t("portfolio_over_time_later")));
+    el("h3", {}, t("portfolio_over_time")), el("p", { class: "muted" }, t("portfolio_over_time_help")), historyChart(history));
 }
