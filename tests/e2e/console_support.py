@@ -39,6 +39,7 @@ class Served:
     platform: Platform
     tokens: dict[str, str]
     keys: Path
+    passphrases: dict[str, str]
 
     def log_size(self) -> int:
         with self.platform.engine.connect() as conn:
@@ -65,7 +66,8 @@ def served(
     with platform_on(request.param, directory) as platform:
         demo = load_demo(platform, directory / "demo")
         with serve(platform) as url:
-            yield Served(url, platform, demo["tokens"], Path(demo["keys"]))
+            passphrases = json.loads((directory / "demo" / "passphrases.json").read_text())
+            yield Served(url, platform, demo["tokens"], Path(demo["keys"]), passphrases)
 
 
 @pytest.fixture(scope="module")

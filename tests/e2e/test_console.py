@@ -21,6 +21,7 @@ from puhui.documents import views as documents
 from puhui.finance.agri import views as agri
 from puhui.lending import history
 from puhui.lending import views as lending
+from puhui.parties import custody
 from tests.e2e.console_support import Served, browser, nav_pages, page, served, sign_in, yuan
 
 __all__ = ["browser", "page", "served"]  # fixtures used by the tests below
@@ -323,3 +324,58 @@ def test_cooperative_reviews_a_farm_alert(page: Page, served: Served) -> None:
         assert agri.get_alert(conn, alert_id).status == "reviewed"
     page.reload()
     expect(page.locator("#reviewed-alerts")).to_contain_text("flock-li-1")
+
+
+def test_farmer_signs_in_with_his_passphrase_and_signs_in_the_browser(
+    page: Page, served: Served
+) -> None:
+    """farmer-wang has no key file: his custodial key opens with his passphrase in the browser,
+    which then signs the session's token, a consent, and the token's revocation at sign-out."""
+    page.goto(served.url + "/")
+    before = served.log_size()
+    page.click("#passphrase-form button[type=submit]")
+    expect(page.locator("#party_id-error")).to_have_text("必填")
+    expect(page.locator("#passphrase-error")).to_have_text("必填")
+    page.fill("#party_id", "farmer-li")
+    page.fill("#passphrase", "anything at all")
+    page.click("#passphrase-form button[type=submit]")
+    expect(page.locator("#party_id-error")).to_have_text("该参与方没有开通口令登录")
+    page.fill("#party_id", "farmer-wang")
+    page.fill("#passphrase", "not-his-passphrase")
+    page.click("#passphrase-form button[type=submit]")
+    expect(page.locator("#passphrase-error")).to_have_text("口令不正确")
+    assert served.log_size() == before
+
+    page.fill("#passphrase", served.passphrases["farmer-wang"])
+    page.click("#passphrase-form button[type=submit]")
+    expect(page.locator("#who")).to_contain_text("farmer-wang")
+    session = served.last_command()
+    assert (session["type"], session["actor"]) == ("party.issue_token", "farmer-wang")
+    with served.platform.engine.connect() as conn:
+        custodial = custody.custodial_key_ids(conn, "farmer-wang")
+    assert session["key_id"] in custodial  # signed in the browser with the unlocked key
+    token = page.evaluate("sessionStorage.getItem('puhui.token')")
+    assert token.startswith(f"phk_{session['payload']['token_id']}_")
+
+    page.click("nav a[data-page=documents]")
+    page.fill("#grant_id", "g-wang-1")
+    page.fill("#grantee", "coop-minhou")
+    page.fill("#kind", "iot_batch")
+    page.fill("#valid_until", "2027-01-31")
+    page.click("#grant-form button[type=submit]")
+    expect(page.locator("#receipt-link")).to_be_visible()
+    grant = served.last_command()
+    assert (grant["type"], grant["actor"], grant["key_id"]) == (
+        "consent.grant",
+        "farmer-wang",
+        session["key_id"],
+    )
+    page.click("#signout")
+    expect(page.locator("#passphrase-form")).to_be_visible()
+    revoked = served.last_command()
+    assert (revoked["type"], revoked["payload"]) == (
+        "party.revoke_token",
+        {"token_id": session["payload"]["token_id"]},
+    )
+    me = httpx.get(served.url + "/api/v1/me", headers={"authorization": f"Bearer {token}"})
+    assert me.status_code == 401
