@@ -16,6 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from puhui.credit import views as credit
 from puhui.demo import witness_cosign
 from puhui.documents import views as documents
 from puhui.finance.agri import views as agri
@@ -379,3 +380,23 @@ def test_farmer_signs_in_with_his_passphrase_and_signs_in_the_browser(
     )
     me = httpx.get(served.url + "/api/v1/me", headers={"authorization": f"Bearer {token}"})
     assert me.status_code == 401
+
+
+def test_reason_codes_read_in_chinese(page: Page, served: Served) -> None:
+    sign_in(page, served, "coop-bank")
+    page.goto(served.url + "/#/decision/dec-coop-0001")
+    with served.platform.engine.connect() as conn:
+        reasons = {
+            r["feature"]: r for r in credit.get_decision(conn, "dec-coop-0001").to_json()["reasons"]
+        }
+    months = page.locator(".reasons li[data-feature=months_trading]")
+    gap = reasons["months_trading"]["points_below_best"]
+    expect(months).to_have_text(f"平台首张发票至今的月数：[4.50, 19.50)（比最佳档低 {gap} 分）")
+    taxes = page.locator(".reasons li[data-feature=tax_paid_12m_fen]")
+    expect(taxes).to_contain_text("近 12 个月纳税额：[¥9,890.72, ∞)")  # fen shown as money
+    expect(page.locator(".reasons li[data-feature=invoice_growth_bp]")).to_contain_text(
+        "缺失或未知"
+    )
+    expect(page.locator("#policy-reasons")).to_have_text("无")  # approved: no rule fired
+    page.click("#lang")
+    expect(months).to_have_text(reasons["months_trading"]["text"])

@@ -5,6 +5,7 @@ import { barChart, stackedColumns } from "../chart.js";
 import { $, compareRates, date, el, entryLink, facts, field, input, money, parseMoney, parsePercent, percent, resultLine,
   section, serverErrors, showErrors, showReceipt, table } from "../ui.js";
 import { loansTable } from "./loans.js";
+import { policyReasonText, reasonText } from "../reasons.js";
 
 export const CATEGORIES = ["normal", "special_mention", "substandard", "doubtful", "loss"];
 const NON_PERFORMING = ["substandard", "doubtful", "loss"];
@@ -32,7 +33,7 @@ function decisionCard(d) {
     facts([[t("score"), d.score], [t("pd"), percent(d.pd)], [t("limit"), money(d.limit_fen)], [t("rate"), percent(d.rate)],
       [t("policy"), `v${d.policy_version}`], [t("date"), date(d.decided_on)], [t("entry"), entryLink(d.decided_seq)]]),
     el("h5", {}, t("reason_codes")),
-    el("ol", { class: "reasons" }, d.reasons.map((r) => el("li", {}, r.text))));
+    el("ol", { class: "reasons" }, d.reasons.map((r) => el("li", { "data-feature": r.feature }, reasonText(r)))));
 }
 
 export async function applicationView(params, id) {
@@ -125,14 +126,17 @@ export async function decisionsView() {
   return section(t("credit_decisions"),
     table([t("decision"), t("applicant"), t("product"), t("score"), t("outcome"), t("limit"), t("first_reason")],
       decisions.map((d) => [el("a", { href: `#/decision/${d.decision_id}` }, d.decision_id), d.applicant, d.product_id, d.score,
-        outcome(d.outcome), money(d.limit_fen), d.reasons[0]?.text ?? "—"]), { id: "decisions" }));
+        outcome(d.outcome), money(d.limit_fen), d.reasons[0] ? reasonText(d.reasons[0]) : "—"]), { id: "decisions" }));
 }
 
 export async function decisionView(params, id) {
   const [d, why] = await Promise.all([api(`/credit/decisions/${id}`), api(`/credit/decisions/${id}/explain`)]);
   return section(`${t("decision")} ${d.decision_id}`, decisionCard(d),
     facts([[t("applicant"), d.applicant], [t("lender"), d.lender], [t("model"), d.model_id],
-      [t("reproduced"), el("span", { id: "reproduced", class: why.reproduced ? "ok" : "bad" }, why.reproduced ? t("yes") : t("no"))]]));
+      [t("reproduced"), el("span", { id: "reproduced", class: why.reproduced ? "ok" : "bad" }, why.reproduced ? t("yes") : t("no"))]]),
+    el("h5", {}, t("policy_reasons")),
+    why.policy_reasons?.length ? el("ol", { class: "reasons", id: "policy-reasons" }, why.policy_reasons.map((r) => el("li", {}, policyReasonText(r))))
+      : el("p", { class: "muted", id: "policy-reasons" }, t("none")));
 }
 
 /** The five categories as bars (zeros kept), with overdue and non-performing ratios. */
