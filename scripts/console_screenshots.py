@@ -86,6 +86,11 @@ def shots(url: str) -> list[tuple[str, str, str, str, Callable[[Page], None]]]:
         page.click("#verify-form button[type=submit]")
         expect(page.locator("#verify-result")).not_to_be_empty()
 
+    def quote(page: Page) -> None:
+        page.fill("#annual_rate", "4.2")
+        page.click("#quote-button")
+        expect(page.locator("#quote-price")).not_to_be_empty()
+
     def loaded(selector: str) -> Callable[[Page], None]:
         return lambda page: expect(page.locator(selector).first).to_be_visible()
 
@@ -93,8 +98,11 @@ def shots(url: str) -> list[tuple[str, str, str, str, Callable[[Page], None]]]:
         ("signin", "", "zh-CN", "/", loaded("#signin-form")),
         ("bank-applications", "coop-bank", "zh-CN", "#/applications", loaded("#applications")),
         ("bank-approve", "coop-bank", "zh-CN", "#/application/loan-feed-wc-1", offer),
-        ("bank-portfolio", "coop-bank", "en", "#/portfolio", loaded("#portfolio-chart")),
-        ("bank-decision", "coop-bank", "en", "#/decision/dec-coop-0001", loaded("#reproduced")),
+        ("bank-portfolio", "coop-bank", "en", "#/portfolio", loaded("#history-chart")),
+        ("bank-decision", "coop-bank", "zh-CN", "#/decision/dec-coop-0001", loaded("#reproduced")),
+        ("bank-alerts", "coop-minhou", "zh-CN", "#/alerts", loaded("#open-alerts")),
+        ("bank-financings", "coop-bank", "en", "#/financings", loaded("#financing-requests")),
+        ("bank-financing", "coop-bank", "zh-CN", "#/financing/fin-oven-0002", quote),
         (
             "regulator-supervision",
             "regulator",
@@ -113,9 +121,19 @@ def shots(url: str) -> list[tuple[str, str, str, str, Callable[[Page], None]]]:
         ("regulator-verify", "regulator", "zh-CN", "#/verify", verify),
         ("farmer-loan", "farmer-li", "zh-CN", "#/my-loan", loaded("#stages")),
         ("farmer-flock", "farmer-li", "zh-CN", "#/flock", loaded(".alerts")),
+        ("supplier-wallet", "cai-shirong", "zh-CN", "#/wallet", loaded("#wallet")),
+        (
+            "supplier-split",
+            "cai-shirong",
+            "zh-CN",
+            "#/piece/rcv-bakery-0002.cai",
+            loaded("#split-form"),
+        ),
         ("supplier-documents", "feed-supplier", "zh-CN", "#/documents", loaded("#grant-form")),
         ("supplier-received", "feed-supplier", "en", "#/received", loaded("#received")),
         ("core-confirm", "core-poultry", "zh-CN", "#/confirm", loaded("#to-confirm")),
+        ("core-payables", "bakery-core", "zh-CN", "#/issued", loaded("#payables-chart")),
+        ("core-graph", "bakery-core", "en", "#/graph/rcv-bakery-0001", loaded("#graph li")),
     ]
 
 

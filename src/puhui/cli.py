@@ -186,6 +186,29 @@ def party_register(
     _print_receipt(receipt.to_json())
 
 
+@party_app.command("passphrase")
+def party_passphrase(
+    party_id: Annotated[str, typer.Option("--id")],
+    passphrase_file: Annotated[
+        Path, typer.Option(help="a file holding the passphrase (one line; - reads stdin)")
+    ],
+) -> None:
+    """Seal a party's custodial key under its passphrase, for signing in to the console."""
+    p = platform()
+    text = sys.stdin.readline() if str(passphrase_file) == "-" else passphrase_file.read_text()
+    with errors_as_lines():
+        master = custody.load_master_key(
+            p.settings.custody_master_key, p.settings.custody_master_key_file
+        )
+        with p.engine.begin() as conn:
+            active = {k.key_id for k in views.keys_of(conn, party_id, active_only=True)}
+            usable = [k for k in custody.custodial_key_ids(conn, party_id) if k in active]
+            if not usable:
+                fail(f"{party_id} has no active custodial key (register it with --custodial)")
+            custody.seal_with_passphrase(conn, master, usable[0], text.strip("\n"), utc_now())
+    out.print(f"{party_id} signs in to the console with its passphrase (key {usable[0]})")
+
+
 @party_app.command("list")
 def party_list(role: str | None = None, limit: int = 100) -> None:
     """List registered parties."""

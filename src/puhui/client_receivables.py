@@ -143,3 +143,13 @@ class ReceivablesClient:
     def portfolio(self, bank: str | None = None, **page: Any) -> dict[str, Any]:
         params = page | ({"bank": bank} if bank else {})
         return self._client.get("/receivables/portfolio", **params)  # type: ignore[no-any-return]
+
+    def concentration(self, by: str = "issuer") -> dict[str, Any]:
+        return self._client.get("/receivables/concentration", by=by)  # type: ignore[no-any-return]
+
+    def quote(
+        self, financing_id: str, annual_rate: str, day_count: str = "ACT/360"
+    ) -> dict[str, Any]:
+        """What funding the request at this rate would pay today; changes nothing."""
+        path = f"/receivables/financings/{financing_id}/quote"
+        return self._client.get(path, annual_rate=annual_rate, day_count=day_count)  # type: ignore[no-any-return]

@@ -47,9 +47,12 @@ from puhui.kernel.note import CosignatureSigner
 from puhui.kernel.service import utc_now
 from puhui.kernel.store.engine import begin_write
 from puhui.kernel.witness import Witness
-from puhui.parties import views
+from puhui.parties import custody, views
 
 START_DATE = date(2026, 3, 2)
+PASSPHRASES = {"farmer-wang": "wang-flock-2026"}
+"""Demo parties without a key file: the platform keeps their key; they sign in to the console
+with this passphrase (written to passphrases.json beside tokens.json)."""
 DAYS_TO_CLOSE = 3
 
 
@@ -195,6 +198,18 @@ def _identity(keys: Path, party_id: str, suffix: str = "") -> Identity:
     return Identity.from_key_file(party_id, path)
 
 
+def _custodial(platform: Platform, party_id: str) -> Identity:
+    """A party without a device: the platform keeps its key, sealed under its passphrase too."""
+    master = custody.load_master_key(
+        platform.settings.custody_master_key, platform.settings.custody_master_key_file, create=True
+    )
+    with begin_write(platform.engine) as conn:
+        key = custody.create_key(conn, master, party_id, utc_now())
+        kid = signing.key_id(signing.public_bytes(key))
+        custody.seal_with_passphrase(conn, master, kid, PASSPHRASES[party_id], utc_now())
+    return Identity(party_id, key)
+
+
 def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
     """Load the demo into an empty log; return what was created (tokens, keys, log size)."""
     with platform.engine.connect() as conn:
@@ -219,7 +234,11 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
     )
     identities = {OPERATOR.party_id: op}
     for party in PARTIES:
-        ident = _identity(keys, party.party_id)
+        ident = (
+            _custodial(platform, party.party_id)
+            if party.party_id in PASSPHRASES
+            else _identity(keys, party.party_id)
+        )
         identities[party.party_id] = ident
         payload = {
             "party_id": party.party_id,
@@ -270,8 +289,12 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
     stories += demo_agri.story(platform, identities, day)
     with platform.engine.connect() as conn:
         day = clock.business_date(conn) or day
+    stories += demo_receivables.second_order(platform, identities, day)
     size = witness_cosign(platform, keys)
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n", encoding="utf-8")
+    (directory / "passphrases.json").write_text(
+        json.dumps(PASSPHRASES, indent=2) + "\n", encoding="utf-8"
+    )
     return {
         "loaded": True,
         "log_size": size,

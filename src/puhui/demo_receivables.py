@@ -281,3 +281,109 @@ def after_maturity(platform: Platform) -> list[str]:
         paid = views.graph(conn, RECEIVABLE)["nodes"]
     holders = sorted({n["holder"] for n in paid if n["status"] == "paid"})
     return [f"at maturity {r.receivable_id} is {r.status}: paid to {', '.join(holders)}"]
+
+
+SECOND = "rcv-bakery-0002"
+SECOND_FACE = 60_000_000
+SECOND_MATURITY_DAYS = 90
+
+
+def _second_documents(day: date) -> tuple[tuple[str, str, str, str, dict[str, Any]], ...]:
+    shipped, received = day - timedelta(days=6), day - timedelta(days=3)
+    return (
+        (
+            "oven-maker",
+            "bakery-core",
+            "dn-oven-0002",
+            "delivery_note",
+            {
+                "note_no": "DN-OVEN-0002",
+                "supplier_uscc": USCC["oven-maker"],
+                "buyer_uscc": USCC["bakery-core"],
+                "order_no": "PO-OVEN-2026",
+                "goods": "6 proofing cabinets",
+                "quantity": 6,
+                "unit": "set",
+                "shipped_on": shipped.isoformat(),
+                "received_on": received.isoformat(),
+            },
+        ),
+        (
+            "oven-maker",
+            "bakery-core",
+            "inv-oven-0002",
+            "e_invoice",
+            {
+                "code": "5100261130",
+                "number": "00088002",
+                "seller_uscc": USCC["oven-maker"],
+                "buyer_uscc": USCC["bakery-core"],
+                "amount_before_tax": 53_097_345,
+                "tax": 6_902_655,
+                "issued_on": received.isoformat(),
+                "check_code": "51002611300008800201",
+            },
+        ),
+    )
+
+
+def second_order(platform: Platform, ids: dict[str, Identity], day: date) -> list[str]:
+    """A second receivable left open for the console, dated ``day``: the bakery chain confirms
+    RMB 600,000 for proofing cabinets at 90 days; the maker passes RMB 200,000 to Cai Shirong
+    (who may split it on to her parts supplier or offer it to a bank) and offers the RMB 400,000
+    it kept to the cooperative bank without recourse (the bank prices and funds it)."""
+    kernel = platform.kernel
+
+    def submit(who: str, ctype: str, payload: dict[str, Any], key: str) -> Any:
+        return kernel.submit(ids[who].sign(ctype, payload, day, f"demo-rcv2-{key}"))
+
+    for owner, counterparty, doc_id, kind, body in _second_documents(day):
+        signed, package = sign_registration(
+            ids[owner], doc_id, kind, body, day, counterparty=counterparty
+        )
+        intake.register(platform.engine, kernel.submit, signed, package, utc_now())
+        submit(counterparty, "document.confirm", {"document_id": doc_id}, f"confirm-{doc_id}")
+    maturity = day + timedelta(days=SECOND_MATURITY_DAYS)
+    submit(
+        "bakery-core",
+        "receivable.issue",
+        {
+            "receivable_id": SECOND,
+            "supplier": "oven-maker",
+            "amount": SECOND_FACE,
+            "maturity_date": maturity.isoformat(),
+            "contract_id": "ct-oven-2026",
+            "delivery_ids": ["dn-oven-0002"],
+            "invoices": [{"document_id": "inv-oven-0002", "amount": SECOND_FACE}],
+        },
+        "issue",
+    )
+    submit("oven-maker", "receivable.accept", {"receivable_id": SECOND}, "accept")
+    cai, kept = f"{SECOND}.cai", f"{SECOND}.oven"
+    submit(
+        "oven-maker",
+        "receivable.transfer",
+        {
+            "piece_id": SECOND,
+            "remainder_piece_id": kept,
+            "parts": [
+                {
+                    "piece_id": cai,
+                    "to": "cai-shirong",
+                    "amount": 20_000_000,
+                    "contract_id": "ct-ctrl-2026",
+                }
+            ],
+        },
+        "split",
+    )
+    submit(
+        "oven-maker",
+        "receivable.request_financing",
+        {"financing_id": "fin-oven-0002", "piece_id": kept, "bank": "coop-bank", "recourse": False},
+        "request",
+    )
+    return [
+        f"receivable {SECOND} of RMB 600,000.00 open until {maturity}: Cai Shirong holds "
+        f"RMB 200,000.00 of it; the maker offers the RMB 400,000.00 it kept to coop-bank"
+    ]

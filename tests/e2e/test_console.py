@@ -8,114 +8,26 @@ submits nothing. One demo-loaded server per backend serves the whole module."""
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Page, Route, expect
 
-from puhui.bootstrap import Platform
-from puhui.demo import load_demo, witness_cosign
+from puhui.credit import views as credit
+from puhui.demo import witness_cosign
 from puhui.documents import views as documents
 from puhui.finance.agri import views as agri
-from puhui.kernel import log
+from puhui.lending import history
 from puhui.lending import views as lending
-from tests.conftest import BACKENDS, platform_on
-from tests.live import serve
+from puhui.parties import custody
+from tests.e2e.console_support import Served, browser, nav_pages, page, served, sign_in, yuan
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+__all__ = ["browser", "page", "served"]  # fixtures used by the tests below
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass
-class Served:
-    url: str
-    platform: Platform
-    tokens: dict[str, str]
-    keys: Path
-
-    def log_size(self) -> int:
-        with self.platform.engine.connect() as conn:
-            return log.tree_head(conn).size
-
-    def last_command(self) -> dict[str, Any]:
-        with self.platform.engine.connect() as conn:
-            body, _leaf = log.entry_body(conn, log.tree_head(conn).size - 1)
-        command: dict[str, Any] = json.loads(body)["command"]
-        return command
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def served(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Served]:
-    directory = tmp_path_factory.mktemp(f"console-{request.param}")
-    with platform_on(request.param, directory) as platform:
-        demo = load_demo(platform, directory / "demo")
-        with serve(platform) as url:
-            yield Served(url, platform, demo["tokens"], Path(demo["keys"]))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is not installed (make test installs it)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone's screen
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on(
-        "console",
-        lambda msg: (
-            errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
-            else None
-        ),
-    )  # a refused command's 4xx is expected; the page shows it beside the form
-    yield pg
-    assert not errors, f"the page reported errors: {errors}"
-    context.close()
-
-
-def sign_in(page: Page, served: Served, party: str, *, with_key: bool = False) -> None:
-    page.goto(served.url + "/")
-    page.fill("#token", served.tokens[party])
-    if with_key:
-        page.set_input_files("#keyfile", str(served.keys / f"{party}.key"))
-    page.click("#signin-form button[type=submit]")
-    expect(page.locator("#who")).to_contain_text(party)
-
-
-def yuan(fen: int) -> str:
-    return f"¥{fen // 100:,}.{fen % 100:02d}"
-
-
-def nav_pages(page: Page) -> list[str]:
-    return [a.get_attribute("data-page") or "" for a in page.locator("nav a[data-page]").all()]
 
 
 def test_bank_approves_a_loan_application_beside_its_credit_decision(
@@ -198,7 +110,14 @@ def test_regulator_traces_a_loans_funds_and_checks_an_inclusion_proof(
     page: Page, served: Served
 ) -> None:
     sign_in(page, served, "regulator")
-    assert nav_pages(page)[:5] == ["supervision", "trace", "checkpoint", "verify", "parties"]
+    assert nav_pages(page)[:6] == [
+        "supervision",
+        "trace",
+        "receivables",
+        "checkpoint",
+        "verify",
+        "parties",
+    ]
     expect(page.locator("#concentration-lender")).to_contain_text("coop-bank")
     expect(page.locator("#concentration-lender")).to_contain_text("100.00%")
     page.click("nav a[data-page=trace]")
@@ -359,3 +278,125 @@ def test_every_string_is_in_both_languages(page: Page, served: Served) -> None:
         "Object.entries(m.STRINGS).map(([lang, s]) => [lang, Object.keys(s).sort()])))"
     )
     assert keys["zh-CN"] == keys["en"] and len(keys["en"]) > 200
+
+
+def test_bank_sees_its_book_over_time_and_its_alerts(page: Page, served: Served) -> None:
+    sign_in(page, served, "coop-bank")
+    page.click("nav a[data-page=portfolio]")
+    with served.platform.engine.connect() as conn:
+        book = history.portfolio_history(conn, served.today(), "coop-bank", days=90)
+    days = [p for p in book["series"] if p["currency"] == "CNY"]
+    expect(page.locator("#history-chart .column")).to_have_count(len(days))
+    last = page.locator("#history-chart .column").last
+    total = sum(c["principal_outstanding"] for c in days[-1]["categories"].values())
+    expect(last).to_have_attribute("data-total", str(total))
+    page.click("nav a[data-page=alerts]")
+    moved = book["reclassifications"][0]
+    row = page.locator("#reclassifications tr", has_text=moved["loan_id"])
+    expect(row).to_contain_text("关注")
+    expect(row).to_contain_text(f"#{moved['seq']}")
+
+
+def test_cooperative_reviews_a_farm_alert(page: Page, served: Served) -> None:
+    sign_in(page, served, "coop-minhou", with_key=True)
+    assert "alerts" in nav_pages(page)
+    page.click("nav a[data-page=alerts]")
+    with served.platform.engine.connect() as conn:
+        open_ = agri.list_alerts(conn, flock_id="flock-li-1", status="open")
+    alert_id = open_[0]["alert_id"]
+    card = page.locator(f"#open-alerts .card[data-alert='{alert_id}']")
+    expect(card).to_contain_text("体重低于曲线")
+    before = served.log_size()
+    card.locator("button[type=submit]").click()
+    expect(card.locator("#note-0-error")).to_have_text("必填")
+    assert served.log_size() == before
+    card.locator("select").select_option("release")
+    card.locator("#note-0").fill("farm visit: birds healthy, scale recalibrated")
+    card.locator("button[type=submit]").click()
+    expect(card.locator("#review-receipt-0")).to_be_visible()
+    assert served.log_size() == before + 1
+    command = served.last_command()
+    assert (command["type"], command["actor"], command["payload"]["alert_id"]) == (
+        "agri.review_alert",
+        "coop-minhou",
+        alert_id,
+    )
+    with served.platform.engine.connect() as conn:
+        assert agri.get_alert(conn, alert_id).status == "reviewed"
+    page.reload()
+    expect(page.locator("#reviewed-alerts")).to_contain_text("flock-li-1")
+
+
+def test_farmer_signs_in_with_his_passphrase_and_signs_in_the_browser(
+    page: Page, served: Served
+) -> None:
+    """farmer-wang has no key file: his custodial key opens with his passphrase in the browser,
+    which then signs the session's token, a consent, and the token's revocation at sign-out."""
+    page.goto(served.url + "/")
+    before = served.log_size()
+    page.click("#passphrase-form button[type=submit]")
+    expect(page.locator("#party_id-error")).to_have_text("必填")
+    expect(page.locator("#passphrase-error")).to_have_text("必填")
+    page.fill("#party_id", "farmer-li")
+    page.fill("#passphrase", "anything at all")
+    page.click("#passphrase-form button[type=submit]")
+    expect(page.locator("#party_id-error")).to_have_text("该参与方没有开通口令登录")
+    page.fill("#party_id", "farmer-wang")
+    page.fill("#passphrase", "not-his-passphrase")
+    page.click("#passphrase-form button[type=submit]")
+    expect(page.locator("#passphrase-error")).to_have_text("口令不正确")
+    assert served.log_size() == before
+
+    page.fill("#passphrase", served.passphrases["farmer-wang"])
+    page.click("#passphrase-form button[type=submit]")
+    expect(page.locator("#who")).to_contain_text("farmer-wang")
+    session = served.last_command()
+    assert (session["type"], session["actor"]) == ("party.issue_token", "farmer-wang")
+    with served.platform.engine.connect() as conn:
+        custodial = custody.custodial_key_ids(conn, "farmer-wang")
+    assert session["key_id"] in custodial  # signed in the browser with the unlocked key
+    token = page.evaluate("sessionStorage.getItem('puhui.token')")
+    assert token.startswith(f"phk_{session['payload']['token_id']}_")
+
+    page.click("nav a[data-page=documents]")
+    page.fill("#grant_id", "g-wang-1")
+    page.fill("#grantee", "coop-minhou")
+    page.fill("#kind", "iot_batch")
+    page.fill("#valid_until", "2027-01-31")
+    page.click("#grant-form button[type=submit]")
+    expect(page.locator("#receipt-link")).to_be_visible()
+    grant = served.last_command()
+    assert (grant["type"], grant["actor"], grant["key_id"]) == (
+        "consent.grant",
+        "farmer-wang",
+        session["key_id"],
+    )
+    page.click("#signout")
+    expect(page.locator("#passphrase-form")).to_be_visible()
+    revoked = served.last_command()
+    assert (revoked["type"], revoked["payload"]) == (
+        "party.revoke_token",
+        {"token_id": session["payload"]["token_id"]},
+    )
+    me = httpx.get(served.url + "/api/v1/me", headers={"authorization": f"Bearer {token}"})
+    assert me.status_code == 401
+
+
+def test_reason_codes_read_in_chinese(page: Page, served: Served) -> None:
+    sign_in(page, served, "coop-bank")
+    page.goto(served.url + "/#/decision/dec-coop-0001")
+    with served.platform.engine.connect() as conn:
+        reasons = {
+            r["feature"]: r for r in credit.get_decision(conn, "dec-coop-0001").to_json()["reasons"]
+        }
+    months = page.locator(".reasons li[data-feature=months_trading]")
+    gap = reasons["months_trading"]["points_below_best"]
+    expect(months).to_have_text(f"平台首张发票至今的月数：[4.50, 19.50)（比最佳档低 {gap} 分）")
+    taxes = page.locator(".reasons li[data-feature=tax_paid_12m_fen]")
+    expect(taxes).to_contain_text("近 12 个月纳税额：[¥9,890.72, ∞)")  # fen shown as money
+    expect(page.locator(".reasons li[data-feature=invoice_growth_bp]")).to_contain_text(
+        "缺失或未知"
+    )
+    expect(page.locator("#policy-reasons")).to_have_text("无")  # approved: no rule fired
+    page.click("#lang")
+    expect(months).to_have_text(reasons["months_trading"]["text"])

@@ -108,3 +108,49 @@ def test_story_through_the_sdk(sdk: dict[str, Client]) -> None:
     assert sdk["core"].receivables.get("rcv-1")["status"] == "settled"
     assert sdk["parts"].receivables.wallet()["total_held"] == 0
     assert sdk["core"].receivables.payables()["total_outstanding"] == 0
+
+
+def test_quote_wallet_offer_and_concentration(sdk: dict[str, Client]) -> None:
+    """The console's reads: a financing's quote equals what funding it then pays; the wallet
+    shows the bank a piece is offered to; concentration groups open receivables by core
+    enterprise (and by its region: these parties have none)."""
+    _issue(sdk["core"])
+    sdk["maker"].receivables.accept("rcv-1")
+    sdk["maker"].receivables.transfer(
+        "rcv-1", [part("p-cai", "cai", 30_000_000, "ct-maker-cai")], "p-maker"
+    )
+    sdk["cai"].receivables.request_financing("f-1", "p-cai", bank="bank", recourse=False)
+    held = sdk["cai"].receivables.wallet()["pieces"]
+    assert [(p["piece_id"], p["offered_to"], p["offered_financing_id"]) for p in held] == [
+        ("p-cai", "bank", "f-1")
+    ]
+    assert sdk["maker"].receivables.wallet()["pieces"][0]["offered_to"] is None
+
+    quote = sdk["bank"].receivables.quote("f-1", "0.0435")
+    assert quote["days"] == 30 and quote["core_enterprise"]["outstanding_payables"] == FACE
+    assert quote["discount"] + quote["price"] == 30_000_000
+    assert sdk["cai"].receivables.quote("f-1", "0.05", "ACT/365F")["day_count"] == "ACT/365F"
+    for who, rate, status in (("parts", "0.0435", 404), ("bank", "1.5", 422)):
+        with pytest.raises(ApiError) as caught:
+            sdk[who].receivables.quote("f-1", rate)
+        assert caught.value.problem["status"] == status
+    sdk["bank"].receivables.finance("f-1", "0.0435")
+    funded = sdk["bank"].receivables.portfolio()["financings"][0]
+    assert (funded["discount"], funded["price"]) == (quote["discount"], quote["price"])
+
+    by_issuer = sdk["regulator"].receivables.concentration("issuer")["groups"]
+    assert by_issuer == [
+        {
+            "currency": "CNY",
+            "key": "core",
+            "receivables": 1,
+            "outstanding": FACE,
+            "overdue": 0,
+            "financed": 30_000_000,
+        }
+    ]
+    by_region = sdk["regulator"].receivables.concentration("region")["groups"]
+    assert [(g["key"], g["outstanding"]) for g in by_region] == [(None, FACE)]
+    with pytest.raises(ApiError) as caught:
+        sdk["core"].receivables.concentration()
+    assert caught.value.problem["status"] == 403

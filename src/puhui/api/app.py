@@ -18,6 +18,7 @@ from puhui.api import (
     lending,
     problems,
     receivables_routes,
+    signin,
 )
 from puhui.api.routes import router
 from puhui.bootstrap import Platform
@@ -52,6 +53,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(credit.router)
     app.include_router(receivables_routes.router)
     app.include_router(agri.router)
+    app.include_router(signin.router)
 
     web = files("puhui") / "web"
     app.mount("/static", StaticFiles(directory=str(web / "static")), name="static")

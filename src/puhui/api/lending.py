@@ -19,7 +19,7 @@ from puhui.api.auth import Caller, caller
 from puhui.bootstrap import Platform
 from puhui.kernel import clock
 from puhui.kernel.errors import NotFound, PermissionDenied
-from puhui.lending import views
+from puhui.lending import history, views
 from puhui.lending.offers import offer_json
 
 router = APIRouter(prefix="/api/v1/lending", tags=["lending"])
@@ -155,6 +155,23 @@ def portfolio(request: Request, who: Authed, lender_id: str | None = None) -> di
     lender = lender_id if who.reads_full_log else who.party_id
     with _platform(request).engine.connect() as conn:
         return {"lender_id": lender, "portfolio": views.portfolio(conn, lender)}
+
+
+@router.get("/portfolio/history")
+def portfolio_history(
+    request: Request,
+    who: Authed,
+    lender_id: str | None = None,
+    days: int = Query(90, ge=1, le=history.HISTORY_DAYS_MAX),
+) -> dict[str, Any]:
+    """The book at the end of each business day of the window by five-category class, and the
+    reclassifications in it; a lender sees its own book, supervisors any or all."""
+    lender = lender_id if who.reads_full_log else who.party_id
+    with _platform(request).engine.connect() as conn:
+        today = clock.business_date(conn)
+        if today is None:
+            raise NotFound("the log has no business date yet")
+        return history.portfolio_history(conn, today, lender, days)
 
 
 @router.get("/concentration")

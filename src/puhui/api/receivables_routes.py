@@ -18,8 +18,11 @@ from puhui.api.auth import Caller, caller
 from puhui.api.routes import platform, writer
 from puhui.finance.receivables import check_invoices, views
 from puhui.finance.receivables.intake import ISSUE_COMMAND
+from puhui.finance.receivables.model import discount, parse_rate
+from puhui.kernel import clock
 from puhui.kernel.errors import InvalidCommand, NotFound, PermissionDenied
 from puhui.kernel.service import Kernel
+from puhui.lending.daycount import DayCount
 
 router = APIRouter(prefix="/api/v1/receivables", tags=["receivables"])
 Authed = Annotated[Caller, Depends(caller)]
@@ -97,6 +100,57 @@ def portfolio(
     """A bank's financed pieces with their terms and status."""
     with platform(request).engine.connect() as conn:
         return views.portfolio(conn, _self_or_full(who, bank), after=after, limit=limit)
+
+
+@router.get("/concentration")
+def concentration(
+    request: Request, who: Authed, by: views.ConcentrationBy = "issuer"
+) -> dict[str, Any]:
+    """Open receivables by core enterprise or its region, largest first (supervisors)."""
+    if not who.reads_full_log:
+        raise PermissionDenied("only operators, regulators and auditors see concentration")
+    with platform(request).engine.connect() as conn:
+        return {"by": by, "groups": views.concentration(conn, by)}
+
+
+@router.get("/financings/{financing_id}/quote")
+def quote(
+    request: Request,
+    financing_id: str,
+    who: Authed,
+    annual_rate: str,
+    day_count: DayCount = DayCount.ACT_360,
+) -> dict[str, Any]:
+    """What ``receivable.finance`` at this rate would pay today (days, discount, price) and
+    what the bank's decision would record; changes nothing."""
+    with platform(request).engine.connect() as conn:
+        found = views.get_financing(conn, financing_id)
+        if not who.reads_full_log and who.party_id not in (found.bank, found.seller):
+            raise NotFound(f"no financing {financing_id!r} visible to {who.party_id}")
+        receivable = views.get_receivable(conn, found.receivable_id)
+        piece = views.get_piece(conn, found.piece_id)
+        today = clock.business_date(conn)
+        guarantees = views.guarantees_covering(conn, piece)
+        if today is None:
+            raise NotFound("the log has no business date yet")
+        record = views.core_credit(conn, receivable.issuer, today)
+    try:
+        rate = parse_rate(annual_rate)
+    except ValueError as exc:
+        raise InvalidCommand(str(exc)) from exc
+    cut = discount(found.face, rate, today, receivable.maturity_date, day_count)
+    return {
+        "financing": found.to_json(),
+        "as_of": today.isoformat(),
+        "maturity_date": receivable.maturity_date.isoformat(),
+        "annual_rate": annual_rate,
+        "day_count": day_count.value,
+        "days": (receivable.maturity_date - today).days,
+        "discount": cut,
+        "price": found.face - cut,
+        "core_enterprise": record,
+        "guarantees": [g.to_json() for g in guarantees],
+    }
 
 
 @router.get("/pieces/{piece_id}/trace")

@@ -1,9 +1,20 @@
-"""Tables of the parties context. Projections are rebuilt from the log; ``custodial_keys`` is a
-secret store that lives only here (its public halves are on the log)."""
+"""Tables of the parties context. Projections are rebuilt from the log; ``custodial_keys`` and
+``custodial_passphrases`` are secret stores that live only here (their public halves are on the
+log)."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, LargeBinary, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+)
 
 from puhui.kernel.store.engine import metadata
 from puhui.kernel.store.tables import PROJECTION
@@ -61,5 +72,19 @@ custodial_keys = Table(
     Column("party_id", String(64), nullable=False, index=True),
     Column("nonce", LargeBinary(12), nullable=False),
     Column("ciphertext", LargeBinary, nullable=False, doc="AES-256-GCM of the 32-byte seed"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+custodial_passphrases = Table(
+    "custodial_passphrases",
+    metadata,
+    Column("key_id", String(16), primary_key=True, doc="a custodial key of the party"),
+    Column("party_id", String(64), nullable=False, unique=True),
+    Column("kdf", String(24), nullable=False, doc="PBKDF2-SHA256"),
+    Column("iterations", Integer, nullable=False),
+    Column("salt", LargeBinary(16), nullable=False),
+    Column("auth_sha256", LargeBinary(32), nullable=False, doc="SHA-256 of the derived auth key"),
+    Column("nonce", LargeBinary(12), nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False, doc="AES-256-GCM of the seed, AAD key id"),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )

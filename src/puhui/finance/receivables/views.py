@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, bindparam, func, select
+from sqlalchemy import Connection, and_, bindparam, case, func, select
 
 from puhui.finance.receivables.errors import (
     UnknownFinancing,
@@ -34,6 +34,7 @@ from puhui.finance.receivables.tables import (
     receivable_policy,
     receivables,
 )
+from puhui.parties.tables import parties
 
 PAGE_SIZE_MAX = 1000
 OPEN = (ReceivableStatus.ACTIVE.value, ReceivableStatus.OVERDUE.value)
@@ -407,16 +408,27 @@ def core_credit(conn: Connection, issuer: str, today: date) -> dict[str, Any]:
 def wallet(
     conn: Connection, holder: str, *, after: str | None = None, limit: int = 100
 ) -> dict[str, Any]:
-    """The pieces a party holds now, with each receivable's debtor and maturity."""
+    """The pieces a party holds now, with each receivable's debtor and maturity, and the bank a
+    piece is offered to while a financing request waits (``offered_to``)."""
     limit = _page(limit)
+    offered = receivable_financings.alias("offered")
     stmt = (
         select(
             receivable_pieces,
             receivables.c.issuer,
             receivables.c.maturity_date,
             receivables.c.status.label("receivable_status"),
+            offered.c.financing_id.label("offered_financing_id"),
+            offered.c.bank.label("offered_to"),
         )
         .join(receivables, receivables.c.receivable_id == receivable_pieces.c.receivable_id)
+        .outerjoin(
+            offered,
+            and_(
+                offered.c.piece_id == receivable_pieces.c.piece_id,
+                offered.c.status == FinancingStatus.REQUESTED.value,
+            ),
+        )
         .where(
             receivable_pieces.c.holder == holder,
             receivable_pieces.c.status == PieceStatus.HELD.value,
@@ -508,3 +520,57 @@ def list_receivables(
     if after is not None:
         stmt = stmt.where(receivables.c.receivable_id > after)
     return [Receivable(**r._mapping) for r in conn.execute(stmt)]
+
+
+# ---- supervision ------------------------------------------------------------------------------
+
+CONCENTRATION_ROWS_MAX = 50
+ConcentrationBy = Literal["issuer", "region"]
+
+
+def concentration(conn: Connection, by: ConcentrationBy) -> list[dict[str, Any]]:
+    """Open (active or overdue) receivables grouped by core enterprise or by the core
+    enterprise's region (its administrative code), largest outstanding first, at most
+    ``CONCENTRATION_ROWS_MAX`` groups per currency; with the part already financed by banks."""
+    key = {"issuer": receivables.c.issuer, "region": func.coalesce(parties.c.region, "")}[by]
+    open_ = receivables.c.status.in_(OPEN)
+    funded = (
+        select(
+            receivable_financings.c.receivable_id,
+            func.sum(receivable_financings.c.face).label("face"),
+        )
+        .where(receivable_financings.c.status == FinancingStatus.FUNDED.value)
+        .group_by(receivable_financings.c.receivable_id)
+        .subquery()
+    )
+    outstanding = func.coalesce(func.sum(receivables.c.outstanding), 0)
+    overdue = func.sum(
+        case((receivables.c.status == ReceivableStatus.OVERDUE.value, receivables.c.outstanding))
+    )
+    currencies = conn.execute(select(receivables.c.currency).where(open_).distinct()).scalars()
+    rows: list[dict[str, Any]] = []
+    for currency in sorted(currencies):
+        stmt = (
+            select(key, func.count(), outstanding, overdue, func.sum(funded.c.face))
+            .select_from(
+                receivables.join(parties, parties.c.party_id == receivables.c.issuer).outerjoin(
+                    funded, funded.c.receivable_id == receivables.c.receivable_id
+                )
+            )
+            .where(open_, receivables.c.currency == currency)
+            .group_by(key)
+            .order_by(outstanding.desc(), key)
+            .limit(CONCENTRATION_ROWS_MAX)
+        )
+        rows += [
+            {
+                "currency": currency,
+                "key": group or None,
+                "receivables": int(count),
+                "outstanding": int(total),
+                "overdue": int(late or 0),
+                "financed": int(financed or 0),
+            }
+            for group, count, total, late, financed in conn.execute(stmt)
+        ]
+    return rows

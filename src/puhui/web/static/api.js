@@ -2,13 +2,14 @@
 // party's token. Every change is a signed command: signed here with the user's own key when one
 // is loaded, else by the platform's custodial key for the signed-in party.
 import { STRINGS } from "./i18n.js";
-import { signCommand } from "./crypto.js";
+import { derivePassphraseKeys, hex, keyId, openSealedKey, sha256, signCommand } from "./crypto.js";
 
 export const state = {
   lang: localStorage.getItem("puhui.lang") || "zh-CN",
   token: sessionStorage.getItem("puhui.token"),
   me: null,
   key: null,
+  session: null,
   today: null,
   scales: { CNY: 2, ECNY: 2 },
 };
@@ -38,18 +39,24 @@ export async function api(path, options = {}) {
 export const hasRole = (...roles) => roles.some((r) => state.me?.roles.includes(r));
 export const supervises = () => hasRole("operator", "regulator", "auditor");
 
-function randomKey() {
-  return "web-" + Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+const randomHex = (bytes) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+const randomKey = () => "web-" + randomHex(12);
+
+/** A new object id chosen by the client (a piece, a financing): prefix and 12 random hex digits. */
+export const shortId = (prefix) => `${prefix}-${randomHex(6)}`;
+
+/** Whether a string exists in the chosen language (a problem code with its own wording). */
+export const hasString = (k) => k in STRINGS[state.lang];
+
+async function signAndSend(actor, type, payload) {
+  const command = { type, actor, key_id: state.key.keyId, idempotency_key: randomKey(), business_date: state.today, payload };
+  return api("/commands", { method: "POST", json: await signCommand(state.key.privateKey, command) });
 }
 
 /** Submit a command as the signed-in party; resolves to the receipt. */
 export async function submit(type, payload) {
   const idempotency_key = randomKey();
-  if (state.key) {
-    const command = { type, actor: state.me.party_id, key_id: state.key.keyId, idempotency_key,
-      business_date: state.today, payload };
-    return api("/commands", { method: "POST", json: await signCommand(state.key.privateKey, command) });
-  }
+  if (state.key) return signAndSend(state.me.party_id, type, payload);
   return api("/commands/custodial", { method: "POST", json: { type, payload, idempotency_key } });
 }
 
@@ -58,4 +65,32 @@ export async function loadMe() {
   state.me = me;
   state.today = clock.business_date;
   for (const c of currencies.currencies) state.scales[c.code] = c.scale;
+}
+
+/**
+ * Sign in with the party's passphrase: derive the keys here, prove the auth key, open the sealed
+ * custodial key, then issue this session an API token as a signed party.issue_token (only the
+ * secret's SHA-256 goes to the log). The passphrase and the key never leave the browser.
+ */
+export async function passphraseSignIn(partyId, passphrase) {
+  const path = `/sign-in/${encodeURIComponent(partyId)}`;
+  const params = await api(path);
+  const { sealing, auth } = await derivePassphraseKeys(passphrase, params);
+  const sealed = await api(path, { method: "POST", json: { auth_key: btoa(String.fromCharCode(...auth)) } });
+  const privateKey = await openSealedKey(sealing, sealed);
+  state.key = { privateKey, ...(await keyId(privateKey)) };
+  state.today = (await api("/clock")).business_date;
+  const tokenId = randomHex(8), secret = randomHex(32);
+  const secretSha256 = hex(await sha256(new TextEncoder().encode(secret)));
+  await signAndSend(partyId, "party.issue_token", { token_id: tokenId, secret_sha256: secretSha256, label: "console passphrase session" });
+  state.token = `phk_${tokenId}_${secret}`;
+  state.session = tokenId;
+  await loadMe();
+}
+
+/** End a passphrase session: its token is revoked by a signed party.revoke_token. */
+export async function endSession() {
+  if (state.session && state.key && state.me) {
+    try { await signAndSend(state.me.party_id, "party.revoke_token", { token_id: state.session }); } catch { /* signed out anyway */ }
+  }
 }

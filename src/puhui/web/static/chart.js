@@ -33,3 +33,42 @@ export function barChart(items, { title, id } = {}) {
   });
   return root;
 }
+
+const COLUMN_PLOT_PX = 150, AXIS_PX = 18, X_LABELS_MAX = 4;
+
+/**
+ * Stacked columns, one per point ([{label, values: {series: n}}]), each series in `series`
+ * order from the bottom, drawn with the class `${classPrefix}${series}`. Only a few x labels
+ * (first, last and evenly between) so a phone's width holds a quarter of days.
+ */
+export function stackedColumns(points, series, { title, id, classPrefix = "cat-" } = {}) {
+  const height = COLUMN_PLOT_PX + AXIS_PX;
+  const root = svg("svg", { viewBox: `0 0 ${WIDTH_PX} ${height}`, class: "chart columns", role: "img", ...(id ? { id } : {}) });
+  if (title) root.append(svg("title", {}, title));
+  const totals = points.map((p) => series.reduce((n, s) => n + Number(p.values[s] ?? 0), 0));
+  const max = Math.max(1, ...totals);
+  const step = WIDTH_PX / Math.max(1, points.length);
+  const width = Math.max(1, step * 0.8);
+  points.forEach((p, n) => {
+    const g = svg("g", { class: "column", "data-label": p.label, "data-total": String(totals[n]) });
+    let y = COLUMN_PLOT_PX;
+    for (const s of series) {
+      const v = Number(p.values[s] ?? 0);
+      if (!v) continue;
+      const h = Math.max(1, (v / max) * (COLUMN_PLOT_PX - 4));
+      y -= h;
+      g.append(svg("rect", { x: n * step, y, width, height: h, class: classPrefix + s }));
+    }
+    root.append(g);
+  });
+  root.append(svg("line", { x1: 0, y1: COLUMN_PLOT_PX, x2: WIDTH_PX, y2: COLUMN_PLOT_PX, class: "axis" }));
+  const every = Math.max(1, Math.ceil(points.length / X_LABELS_MAX));
+  points.forEach((p, n) => {
+    if (n % every && n !== points.length - 1) return;
+    if (n !== points.length - 1 && points.length - 1 - n < every / 2) return;
+    const anchor = n === 0 ? "start" : n === points.length - 1 ? "end" : "middle";
+    const x = anchor === "start" ? 0 : anchor === "end" ? WIDTH_PX : n * step + width / 2;
+    root.append(svg("text", { x, y: height - 3, "text-anchor": anchor, class: "bar-label" }, p.label));
+  });
+  return root;
+}

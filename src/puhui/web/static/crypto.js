@@ -138,3 +138,26 @@ export async function signCommand(privateKey, command) {
   const sig = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, privateKey, body));
   return { command, signature: b64encode(sig) };
 }
+
+// A custodial key sealed under the party's passphrase (parties/custody.py): PBKDF2-SHA256 gives
+// 64 bytes — an AES-256-GCM key that opens the seed here, and an auth key proving the
+// passphrase to the server, which only then hands over the sealed seed.
+const PKCS8_ED25519_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+
+export async function derivePassphraseKeys(passphrase, params) {
+  const base = await crypto.subtle.importKey("raw", enc.encode(passphrase.normalize("NFC")), "PBKDF2", false, ["deriveBits"]);
+  const bits = new Uint8Array(await crypto.subtle.deriveBits(
+    { name: "PBKDF2", hash: "SHA-256", salt: b64decode(params.salt), iterations: params.iterations }, base, 512));
+  return { sealing: bits.slice(0, 32), auth: bits.slice(32) };
+}
+
+/** Open the sealed seed ({key_id, nonce, ciphertext}) with the sealing key: an Ed25519 signing key. */
+export async function openSealedKey(sealing, sealed) {
+  const aes = await crypto.subtle.importKey("raw", sealing, "AES-GCM", false, ["decrypt"]);
+  const seed = new Uint8Array(await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: b64decode(sealed.nonce), additionalData: enc.encode(sealed.key_id) }, aes, b64decode(sealed.ciphertext)));
+  const der = new Uint8Array(PKCS8_ED25519_PREFIX.length + seed.length);
+  der.set(PKCS8_ED25519_PREFIX);
+  der.set(seed, PKCS8_ED25519_PREFIX.length);
+  return crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]);
+}

@@ -1,6 +1,6 @@
 // Building blocks of the views: elements, tables, money and rates as text, and forms that show
 // each problem beside its field in the chosen language.
-import { Problem, state, t } from "./api.js";
+import { Problem, hasString, state, t } from "./api.js";
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -114,7 +114,9 @@ export function serverErrors(err, codes = {}) {
   if (!(err instanceof Problem)) return { form: `${t("err_server")}: ${err.message}` };
   const errors = {};
   for (const e of err.body?.errors ?? []) errors[e.loc[e.loc.length - 1]] = `${t("err_server")}: ${e.msg}`;
-  if (!Object.keys(errors).length) errors[codes[err.code] ?? "form"] = `${t("err_server")}: ${err.message}`;
+  // In Chinese a known refusal reads in Chinese; in English the server's own detail says more.
+  const said = state.lang !== "en" && hasString("problem_" + err.code) ? t("problem_" + err.code) : err.message;
+  if (!Object.keys(errors).length) errors[codes[err.code] ?? "form"] = `${t("err_server")}: ${said}`;
   return errors;
 }
 

@@ -1,10 +1,11 @@
 // The bank's (or cooperative's) desk: applications beside their credit decisions, the offer with
 // its APR and total cost, approval as a signed lending.approve, loans, decisions, the portfolio.
 import { api, submit, t } from "../api.js";
-import { barChart } from "../chart.js";
+import { barChart, stackedColumns } from "../chart.js";
 import { $, compareRates, date, el, entryLink, facts, field, input, money, parseMoney, parsePercent, percent, resultLine,
   section, serverErrors, showErrors, showReceipt, table } from "../ui.js";
 import { loansTable } from "./loans.js";
+import { policyReasonText, reasonText } from "../reasons.js";
 
 export const CATEGORIES = ["normal", "special_mention", "substandard", "doubtful", "loss"];
 const NON_PERFORMING = ["substandard", "doubtful", "loss"];
@@ -32,7 +33,7 @@ function decisionCard(d) {
     facts([[t("score"), d.score], [t("pd"), percent(d.pd)], [t("limit"), money(d.limit_fen)], [t("rate"), percent(d.rate)],
       [t("policy"), `v${d.policy_version}`], [t("date"), date(d.decided_on)], [t("entry"), entryLink(d.decided_seq)]]),
     el("h5", {}, t("reason_codes")),
-    el("ol", { class: "reasons" }, d.reasons.map((r) => el("li", {}, r.text))));
+    el("ol", { class: "reasons" }, d.reasons.map((r) => el("li", { "data-feature": r.feature }, reasonText(r)))));
 }
 
 export async function applicationView(params, id) {
@@ -125,14 +126,17 @@ export async function decisionsView() {
   return section(t("credit_decisions"),
     table([t("decision"), t("applicant"), t("product"), t("score"), t("outcome"), t("limit"), t("first_reason")],
       decisions.map((d) => [el("a", { href: `#/decision/${d.decision_id}` }, d.decision_id), d.applicant, d.product_id, d.score,
-        outcome(d.outcome), money(d.limit_fen), d.reasons[0]?.text ?? "—"]), { id: "decisions" }));
+        outcome(d.outcome), money(d.limit_fen), d.reasons[0] ? reasonText(d.reasons[0]) : "—"]), { id: "decisions" }));
 }
 
 export async function decisionView(params, id) {
   const [d, why] = await Promise.all([api(`/credit/decisions/${id}`), api(`/credit/decisions/${id}/explain`)]);
   return section(`${t("decision")} ${d.decision_id}`, decisionCard(d),
     facts([[t("applicant"), d.applicant], [t("lender"), d.lender], [t("model"), d.model_id],
-      [t("reproduced"), el("span", { id: "reproduced", class: why.reproduced ? "ok" : "bad" }, why.reproduced ? t("yes") : t("no"))]]));
+      [t("reproduced"), el("span", { id: "reproduced", class: why.reproduced ? "ok" : "bad" }, why.reproduced ? t("yes") : t("no"))]]),
+    el("h5", {}, t("policy_reasons")),
+    why.policy_reasons?.length ? el("ol", { class: "reasons", id: "policy-reasons" }, why.policy_reasons.map((r) => el("li", {}, policyReasonText(r))))
+      : el("p", { class: "muted", id: "policy-reasons" }, t("none")));
 }
 
 /** The five categories as bars (zeros kept), with overdue and non-performing ratios. */
@@ -150,8 +154,28 @@ export function portfolioChart(rows, currency = "CNY") {
       [t("overdue_ratio"), el("span", { id: "overdue-ratio" }, ratio(overdue))], [t("npl_ratio"), el("span", { id: "npl-ratio" }, ratio(npl))]]));
 }
 
+/** The book at the end of each business day, stacked by class, with the NPL ratio then and now. */
+export function historyChart(history, currency = "CNY") {
+  const points = history.series.filter((p) => p.currency === currency).map((p) => ({
+    label: p.business_date.slice(5), date: p.business_date,
+    values: Object.fromEntries(CATEGORIES.map((c) => [c, p.categories[c].principal_outstanding])),
+  }));
+  if (!points.length) return el("p", { class: "muted" }, t("nothing_yet"));
+  const npl = (p) => {
+    const total = CATEGORIES.reduce((n, c) => n + p.values[c], 0);
+    const bad = NON_PERFORMING.reduce((n, c) => n + p.values[c], 0);
+    return total ? `${(Math.round((bad * 10000) / total) / 100).toFixed(2)}%` : "—";
+  };
+  const first = points[0], last = points[points.length - 1];
+  return el("div", {},
+    stackedColumns(points, CATEGORIES, { title: t("portfolio_over_time"), id: "history-chart" }),
+    el("ul", { class: "legend" }, CATEGORIES.map((c) => el("li", { class: `cat-${c}` }, el("i"), t("cat_" + c)))),
+    facts([[t("window"), `${date(first.date).textContent} – ${date(last.date).textContent}`],
+      [t("npl_ratio_then_now"), el("span", { id: "npl-history" }, `${npl(first)} → ${npl(last)}`)]]));
+}
+
 export async function portfolioView() {
-  const p = await api("/lending/portfolio");
+  const [p, history] = await Promise.all([api("/lending/portfolio"), api("/lending/portfolio/history?days=90")]);
   return section(t("portfolio"), el("p", { class: "muted" }, t("portfolio_help")), portfolioChart(p.portfolio),
-    el("p", { class: "muted" }, t("portfolio_over_time_later")));
+    el("h3", {}, t("portfolio_over_time")), el("p", { class: "muted" }, t("portfolio_over_time_help")), historyChart(history));
 }

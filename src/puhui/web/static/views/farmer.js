@@ -29,7 +29,7 @@ export async function myLoanView() {
 // The farm's flocks (issue 8): the plan's feed stages drawn and to come (paid to the feed
 // supplier), the latest weight against the template's curve, and the alerts the close of day
 // raised, in the farmer's language (built from the alert's figures, not the server's English).
-function alertText(flock, a) {
+export function alertText(flock, a) {
   const f = a.figures || {};
   if (a.kind === "weight" && f.expected_g) {
     return t("alert_weight", { under: (f.under_bp / 100).toFixed(1), day: dayOf(flock, a.day), got: f.weight_g_avg, expected: f.expected_g });

@@ -11,8 +11,18 @@ function concentrationTable(by, groups, total) {
       money(g.principal_overdue, g.currency)]), { id: `concentration-${by}` });
 }
 
+function receivablesConcentration(by, groups) {
+  const cny = groups.filter((g) => g.currency === "CNY");
+  const total = cny.reduce((n, g) => n + g.outstanding, 0);
+  const share = (n) => (total ? `${(Math.round((n * 10000) / total) / 100).toFixed(2)}%` : "—");
+  return table([t("rcv_by_" + by), t("receivables_count"), t("outstanding_rcv"), t("share"), t("financed"), t("overdue_rcv")],
+    cny.map((g) => [by === "region" ? g.key ?? t("no_region") : g.key, g.receivables, money(g.outstanding), share(g.outstanding),
+      money(g.financed), money(g.overdue)]), { id: `rcv-concentration-${by}` });
+}
+
 export async function supervisionView() {
-  const [portfolio, ...groups] = await Promise.all([api("/lending/portfolio"),
+  const [portfolio, byIssuer, byRegion, ...groups] = await Promise.all([api("/lending/portfolio"),
+    api("/receivables/concentration?by=issuer"), api("/receivables/concentration?by=region"),
     ...["lender", "region", "borrower"].map((by) => api(`/lending/concentration?by=${by}`))]);
   const cny = (g) => g.groups.filter((x) => x.currency === "CNY");
   const total = portfolio.portfolio.filter((r) => r.currency === "CNY").reduce((n, r) => n + r.principal_outstanding, 0);
@@ -20,7 +30,9 @@ export async function supervisionView() {
     el("h3", {}, t("portfolio_platform")), portfolioChart(portfolio.portfolio),
     el("h3", {}, t("concentration")),
     ...groups.flatMap((g) => [el("h4", {}, t("by_" + g.by)), concentrationTable(g.by, cny(g), total)]),
-    el("p", { class: "muted" }, t("concentration_core_later")));
+    el("h3", {}, t("rcv_concentration")), el("p", { class: "muted" }, t("rcv_concentration_help")),
+    el("h4", {}, t("rcv_by_issuer")), receivablesConcentration("issuer", byIssuer.groups),
+    el("h4", {}, t("rcv_by_region")), receivablesConcentration("region", byRegion.groups));
 }
 
 /** Where a loan's money went: every transfer naming it, and what each payee received bound to it. */
