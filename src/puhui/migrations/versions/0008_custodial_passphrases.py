@@ -1,7 +1,7 @@
 """custodial keys sealed under the party's passphrase (sign-in in the console)
 
 Revision ID: 0008_passphrases
-Revises: 0007_agri
+Revises: 0008_code_point_keys
 Create Date: 2026-11-24 16:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_passphrases"
-down_revision: str | None = "0007_agri"
+down_revision: str | None = "0008_code_point_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
