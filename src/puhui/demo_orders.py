@@ -36,7 +36,7 @@ BANK, SELLER, BUYER = "city-bank", "oven-maker", "bakery-core"
 AMOUNT = 40_000_000
 DELIVERY_DUE = date(2026, 4, 30)
 USCC = {"bakery-core": "91510100MA61RC010J", "oven-maker": "91510107MA62RC020B"}
-PLAN = [
+PLAN: list[dict[str, Any]] = [
     {"supplier": "cai-shirong", "amount": 16_000_000},
     {"supplier": "parts-maker", "amount": 12_000_000},
 ]
