@@ -11,7 +11,7 @@ from puhui.accounts import handlers as accounts
 from puhui.config import Settings, load_settings
 from puhui.credit import handlers as credit
 from puhui.documents import handlers as documents
-from puhui.finance import receivables
+from puhui.finance import orders, receivables
 from puhui.finance.agri.context import register_context as register_agri
 from puhui.kernel import checkpoints, clock
 from puhui.kernel.note import NoteSigner
@@ -33,6 +33,7 @@ def build_registry() -> Registry:
     register_agri(registry)
     credit.register_context(registry)
     receivables.register_context(registry)
+    orders.register_context(registry)
     return registry
 
 

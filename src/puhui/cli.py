@@ -34,6 +34,7 @@ from puhui.cli_common import (
 from puhui.cli_credit import credit_app
 from puhui.cli_documents import consent_app, doc_app, iot_app, lien_app
 from puhui.cli_lending import loan_app
+from puhui.cli_orders import orders_app
 from puhui.cli_receivables import receivable_app
 from puhui.client import Client, Identity
 from puhui.credit.intake import CHECKED_COMMANDS
@@ -73,6 +74,7 @@ app.add_typer(transfer_app, name="transfer")
 app.add_typer(loan_app, name="loan")
 app.add_typer(credit_app, name="credit")
 app.add_typer(receivable_app, name="receivable")
+app.add_typer(orders_app, name="orders")
 
 
 def _progress(total: int, label: str) -> tuple[Progress, Callable[[int], None]]:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from puhui.client_agri import AgriClient
     from puhui.client_credit import CreditClient
     from puhui.client_documents import DocumentsClient
+    from puhui.client_orders import OrdersClient
     from puhui.client_receivables import ReceivablesClient
 
 TIMEOUT_S_DEFAULT = 30.0
@@ -157,6 +158,13 @@ class Client:
         from puhui.client_agri import AgriClient
 
         return AgriClient(self)
+
+    @property
+    def orders(self) -> OrdersClient:
+        """Order financing: open, countersign, finance, draw, pay; trails (``client_orders``)."""
+        from puhui.client_orders import OrdersClient
+
+        return OrdersClient(self)
 
     def business_date(self) -> date:
         return date.fromisoformat(self.get("/clock")["business_date"])

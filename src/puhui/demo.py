@@ -13,6 +13,10 @@ token and opens the charts of accounts. Then the stories:
   maker, which passes part to Cai Shirong's shop and she to her parts supplier; a guarantor
   enhances it; the cooperative bank discounts her piece and pays her named payee; at the close
   of the maturity date every holder is paid;
+* orders (``demo_orders``): the bakery chain's purchase order, signed by both sides, finances
+  the equipment maker's production at Fuzhou City Bank; the loan is paid only to the maker's
+  input suppliers (Cai Shirong's shop and the parts maker); a financing before the buyer's
+  signature, a second financing and a tranche to anyone else are refused;
 * ledger: money arrives by bank transfer and e-CNY (pending until the operator confirms) and
   the core enterprise pays the farmer in e-CNY;
 * loan (``demo_loan``): the farmer rotates a key; the coop bank lends him his flock's feed,
@@ -23,7 +27,9 @@ Three business days close (accruing interest on the loan's first stage only). Th
 farm-loan story on the production model (``demo_agri``: a rural credit cooperative's line, a
 10,000-bird flock, six feed stages paid to the supplier, a warning and a freeze, a review, the
 sale repaying the cooperative first, a second cycle — 42 more business days), after which Li
-settles the first loan from the sale's proceeds, and a witness cosigns the checkpoint. Keys are
+settles the first loan from the sale's proceeds; the ovens of the order arrive and the bakery
+chain's payment repays Fuzhou City Bank first and the maker the rest; and a witness cosigns the
+checkpoint. Keys are
 written under ``var/demo/`` so you can sign as any party.
 """
 
@@ -36,7 +42,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from puhui import demo_agri, demo_credit, demo_documents, demo_receivables
+from puhui import demo_agri, demo_credit, demo_documents, demo_orders, demo_receivables
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
@@ -266,6 +272,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
     _ledger_story(platform, identities, day)
     stories += demo_credit.load(platform, identities, day)
     stories += demo_receivables.load(platform, identities, day)
+    stories += demo_orders.load(platform, identities, day)
     farmer_new = _identity(keys, "farmer-li", "-2")
     kernel.submit(
         identities["farmer-li"].sign(
@@ -287,6 +294,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
         day = date.fromordinal(day.toordinal() + 1)
     stories += demo_receivables.after_maturity(platform)
     stories += demo_agri.story(platform, identities, day)
+    stories += demo_orders.after_delivery(platform, identities)
     with platform.engine.connect() as conn:
         day = clock.business_date(conn) or day
     stories += demo_receivables.second_order(platform, identities, day)

@@ -16,6 +16,7 @@ from puhui.api import (
     credit,
     documents,
     lending,
+    orders_routes,
     problems,
     receivables_routes,
     signin,
@@ -54,6 +55,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(receivables_routes.router)
     app.include_router(agri.router)
     app.include_router(signin.router)
+    app.include_router(orders_routes.router)
 
     web = files("puhui") / "web"
     app.mount("/static", StaticFiles(directory=str(web / "static")), name="static")

@@ -75,7 +75,15 @@ def register(ctx: HandlerContext, p: c.RegisterDocument) -> Sequence[Event]:
 
 
 def confirm(ctx: HandlerContext, p: c.ConfirmDocument) -> Sequence[Event]:
-    doc = views.get_document(ctx.conn, p.document_id)
+    return [confirmation(ctx, p.document_id)]
+
+
+def confirmation(ctx: HandlerContext, document_id: str) -> Event:
+    """The ``document.confirmed`` event of the signer, the counterparty named at registration.
+
+    Public for finance handlers whose command is itself the counterparty's confirmation (the
+    buyer countersigning a trade order confirms its purchase order in the same entry)."""
+    doc = views.get_document(ctx.conn, document_id)
     if doc.counterparty != ctx.command.actor:
         raise PermissionDenied(
             f"only the counterparty named at registration may confirm {doc.document_id}"
@@ -83,7 +91,7 @@ def confirm(ctx: HandlerContext, p: c.ConfirmDocument) -> Sequence[Event]:
     if doc.confirmed_seq is not None:
         raise AlreadyConfirmed(f"{doc.document_id} was confirmed on {doc.confirmed_on}")
     data = {"document_id": doc.document_id, "by": ctx.command.actor}
-    return [Event("document.confirmed", data, (doc.owner, ctx.command.actor))]
+    return Event("document.confirmed", data, (doc.owner, ctx.command.actor))
 
 
 def read(ctx: HandlerContext, p: c.ReadDocument) -> Sequence[Event]:
