@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from puhui.accounts.model import (
     ACCOUNT_ID_PATTERN,
@@ -22,16 +22,13 @@ from puhui.accounts.model import (
     TransferRequest,
 )
 from puhui.kernel.commands import ID_PATTERN
+from puhui.kernel.payloads import Payload
 
 AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_ID_PATTERN.pattern)]
 PartyId = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
 CurrencyCode = Annotated[str, StringConstraints(pattern=CURRENCY_CODE_PATTERN.pattern)]
 ACCOUNTS_PER_COMMAND_MAX = 100
 RAILS_PER_CURRENCY_MAX = 8
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class AddCurrency(Payload):

@@ -6,15 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import Field, StrictInt, StringConstraints
 
 from puhui.credit.features import TAX_FIELDS
 from puhui.credit.policy import Policy
 from puhui.documents.model import Purpose
 from puhui.kernel.canonical import SAFE_INTEGER_MAX
-from puhui.kernel.commands import ID_PATTERN
+from puhui.kernel.payloads import Id, Payload
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Metric = Annotated[str, StringConstraints(pattern=r"^-?\d{1,6}(\.\d{1,8})?$")]
 TaxField = Literal[
@@ -32,10 +31,6 @@ METRICS_MAX = 32
 
 if set(TaxField.__args__) != set(TAX_FIELDS):  # type: ignore[attr-defined]
     raise ImportError("TaxField and features.TAX_FIELDS disagree")
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class RegisterModel(Payload):

@@ -6,18 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from puhui.documents.model import DocumentKind, LienRelease, Purpose
-from puhui.kernel.commands import ID_PATTERN
+from puhui.kernel.payloads import Id, Payload
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 REASON_CHARS_MAX = 200
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class FileMetadata(Payload):

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from puhui.kernel.commands import ID_PATTERN
+from puhui.kernel.payloads import Payload
 from puhui.lending.calendar import DueDateRule
 from puhui.lending.daycount import DayCount
 from puhui.lending.model import PAYEES_MAX, TRANCHES_MAX, WEEKENDS_CALENDAR
@@ -25,10 +26,6 @@ CalendarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]
 CALENDAR_DAYS_MAX = 2000
 CALENDAR_YEARS_MAX = 20
 CLASSIFICATION_ROWS_MAX = 10
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class DefineProduct(Payload):

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from puhui.kernel.commands import ID_PATTERN
+from puhui.kernel.payloads import Payload
 from puhui.parties.model import NAME_CHARS_MAX, PartyKind, PartyStatus, Role
 
 PartyId = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
 Hex16 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
 ROLES_MAX = 8
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Genesis(Payload):

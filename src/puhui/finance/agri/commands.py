@@ -6,21 +6,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
-from puhui.kernel.commands import ID_PATTERN
+from puhui.kernel.payloads import Id, Payload
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
 Rate = Annotated[str, StringConstraints(min_length=1, max_length=24)]
 Count = Annotated[StrictInt, Field(ge=0, le=10**9)]
 READING_ROWS_MAX = 1_000
 DEVICES_PER_FLOCK_MAX = 50
 SUPPLIERS_MAX = 10
 NOTE_CHARS_MAX = 300
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class RegisterTemplate(Payload):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
+from pydantic import Field, StrictInt, field_validator
 
 from puhui.finance.orders.model import (
     BP_PER_UNIT,
@@ -14,16 +14,9 @@ from puhui.finance.orders.model import (
     PLAN_SUPPLIERS_MAX,
     parse_rate,
 )
-from puhui.kernel.canonical import SAFE_INTEGER_MAX
-from puhui.kernel.commands import ID_PATTERN
+from puhui.kernel.payloads import Amount, Id, Payload
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
-Amount = Annotated[StrictInt, Field(ge=1, le=SAFE_INTEGER_MAX)]
 TERM_PERIODS_MAX = 120
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class OpenOrder(Payload):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
+from pydantic import Field, StrictInt, field_validator
 
 from puhui.finance.receivables.model import (
     DOCUMENTS_PER_ISSUE_MAX,
@@ -13,17 +13,10 @@ from puhui.finance.receivables.model import (
     PARTS_PER_SPLIT_MAX,
     parse_rate,
 )
-from puhui.kernel.canonical import SAFE_INTEGER_MAX
-from puhui.kernel.commands import ID_PATTERN
+from puhui.kernel.payloads import Amount, Id, Payload
 from puhui.lending.daycount import DayCount
 
-Id = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
-Amount = Annotated[StrictInt, Field(ge=1, le=SAFE_INTEGER_MAX)]
 NOTE_CHARS_MAX = 500
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class InvoiceRef(Payload):
