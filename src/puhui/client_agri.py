@@ -52,6 +52,11 @@ class AgriClient:
         found: dict[str, Any] = self._c.get(f"/agri/flocks/{flock_id}")
         return found
 
+    def flock_days(self, flock_id: str) -> list[dict[str, Any]]:
+        """The flock's recorded days (readings summed per day) beside the expected weight."""
+        found: list[dict[str, Any]] = self._c.get(f"/agri/flocks/{flock_id}/days")["days"]
+        return found
+
     def flocks(self, status: str | None = None) -> list[dict[str, Any]]:
         params = {} if status is None else {"status": status}
         found: list[dict[str, Any]] = self._c.get("/agri/flocks", **params)["flocks"]

@@ -254,6 +254,7 @@ def test_farmer_sees_his_loan_stages_and_interest_so_far(page: Page, served: Ser
     with served.platform.engine.connect() as conn:
         flock = agri.get_flock(conn, "flock-li-1")
         alerts = agri.list_alerts(conn, flock_id="flock-li-1")
+        history = agri.flock_days(conn, "flock-li-1")
     first = page.locator(".card[data-flock=flock-li-1]")
     expect(first.locator(".flock-drawn")).to_have_text(yuan(flock.drawn))
     expect(first.locator(".bar.drawn")).to_have_count(flock.stages_drawn)
@@ -267,6 +268,13 @@ def test_farmer_sees_his_loan_stages_and_interest_so_far(page: Page, served: Ser
     warned = first.locator(f"li[data-alert='{warning['alert_id']}']")
     expect(warned).to_contain_text(f"第 {age} 天体重低于曲线")
     expect(warned).to_contain_text(f"预期 {warning['figures']['expected_g']} 克")
+    # the growth chart: a dot per weighed day, on the day of the warning the weight it was raised on
+    weighed = [d for d in history if d["weight_g_avg"] is not None]
+    chart = first.locator("#growth-flock-li-1")
+    expect(chart.locator(".line.weighed circle")).to_have_count(len(weighed))
+    expect(chart.locator(".line.curve circle")).to_have_count(len(history))
+    dot = chart.locator(f".line.weighed circle[data-x='{age}']")
+    expect(dot).to_have_attribute("data-y", str(warning["figures"]["weight_g_avg"]))
     page.click("#lang")
     expect(row).to_contain_text("above the limit")
 

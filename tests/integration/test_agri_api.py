@@ -75,6 +75,17 @@ def test_agri_through_the_api_and_sdk(
     assert row == farm.agri.summarise("f1", "li-house-1-scale", raw)
     farm.agri.record_readings([row])
     assert farm.agri.flock("f1")["deaths"] == 3
+    scale_2 = {**row, "device_id": "li-house-1-climate", "weight_g_avg": 48, "weight_samples": 3}
+    farm.agri.record_readings([{**scale_2, "deaths": 1}])
+    [day] = coop.agri.flock_days("f1")
+    template = coop.agri.template("broiler-ross308-42d", 10_000, "0.087")["template"]
+    assert day["day"] == farm.business_date().isoformat() and day["age"] >= 0
+    assert day["deaths"] == 4 and day["readings"] == 2 * row["readings"]
+    assert day["weight_g_avg"] == (42 * 1 + 48 * 3) // 4  # averaged over all samples
+    assert day["expected_g"] == template["weight_g"][day["age"] // template["curve_step_days"]]
+    with pytest.raises(ApiError) as hidden_days:
+        stranger.agri.flock_days("f1")
+    assert hidden_days.value.status == 404
     assert [f["flock_id"] for f in coop.agri.flocks()] == ["f1"]
     assert stranger.agri.flocks() == [] and stranger.agri.alerts() == []
     assert len(coop.agri.batches("farmer-li")) == 6

@@ -100,6 +100,16 @@ def flock(request: Request, flock_id: str, who: Authed) -> dict[str, Any]:
     return data
 
 
+@router.get("/flocks/{flock_id}/days")
+def flock_days(request: Request, flock_id: str, who: Authed) -> dict[str, Any]:
+    """The flock's recorded days (readings summed per day) against the template's curve."""
+    with _platform(request).engine.connect() as conn:
+        flock = views.get_flock(conn, flock_id)
+        if not _visible(who, flock.farm_id, flock.lender_id, flock.supplier_id):
+            raise NotFound(f"flock {flock_id} does not exist or is not visible")
+        return {"flock_id": flock_id, "days": views.flock_days(conn, flock_id)}
+
+
 @router.get("/alerts")
 def alerts(
     request: Request,

@@ -23,6 +23,7 @@ from puhui.finance.agri.tables import (
     agri_flock_devices,
     agri_flocks,
     agri_lines,
+    agri_readings,
     agri_sales,
     agri_templates,
 )
@@ -205,6 +206,44 @@ def flock_json(conn: Connection, flock_id: str) -> dict[str, Any]:
     data["sales"] = [_row_json(s) for s in sales]
     data["devices"] = sorted(flock_devices(conn, [flock_id])[flock_id])
     return data
+
+
+def flock_days(conn: Connection, flock_id: str) -> list[dict[str, Any]]:
+    """The flock's recorded days, oldest first: the devices' readings summed per day (weight
+    averaged over all samples, as the close of day does) beside the template's expected weight
+    at that age."""
+    flock = get_flock(conn, flock_id)
+    template = get_template(conn, flock.template_id)
+    r = agri_readings.c
+    rows = conn.execute(
+        select(
+            r.day,
+            func.sum(r.readings).label("readings"),
+            func.sum(r.weight_g_avg * r.weight_samples).label("weight_sum"),
+            func.sum(r.weight_samples).label("weight_samples"),
+            func.sum(r.deaths).label("deaths"),
+            func.sum(r.feed_g).label("feed_g"),
+        )
+        .where(r.flock_id == flock_id)
+        .group_by(r.day)
+        .order_by(r.day)
+    )
+    days = []
+    for row in rows:
+        age = (row.day - flock.placed_on).days
+        samples = int(row.weight_samples or 0)
+        days.append(
+            {
+                "day": row.day.isoformat(),
+                "age": age,
+                "readings": int(row.readings),
+                "weight_g_avg": int(row.weight_sum) // samples if samples else None,
+                "expected_g": template.weight_g_at(age),
+                "deaths": int(row.deaths),
+                "feed_g": int(row.feed_g),
+            }
+        )
+    return days
 
 
 def list_alerts(

@@ -72,3 +72,32 @@ export function stackedColumns(points, series, { title, id, classPrefix = "cat-"
   });
   return root;
 }
+
+const LINE_PLOT_PX = 150;
+
+/**
+ * Lines over a shared numeric x axis: `lines` is [{name, className, points: [[x, y], ...]}].
+ * Each line is a polyline with a dot per point (a dot carries `data-x` and `data-y`, so a test
+ * or a screen reader finds the values); the x axis is labelled at its ends with `xLabel(x)`.
+ */
+export function lineChart(lines, { title, id, xLabel = String } = {}) {
+  const height = LINE_PLOT_PX + AXIS_PX;
+  const root = svg("svg", { viewBox: `0 0 ${WIDTH_PX} ${height}`, class: "chart lines", role: "img", ...(id ? { id } : {}) });
+  if (title) root.append(svg("title", {}, title));
+  const all = lines.flatMap((l) => l.points);
+  const xs = all.map(([x]) => x), ys = all.map(([, y]) => y);
+  const x0 = Math.min(0, ...xs), x1 = Math.max(1, ...xs), y1 = Math.max(1, ...ys);
+  const px = (x) => ((x - x0) / (x1 - x0)) * (WIDTH_PX - 8) + 4;
+  const py = (y) => LINE_PLOT_PX - (y / y1) * (LINE_PLOT_PX - 8);
+  for (const line of lines) {
+    const g = svg("g", { class: `line ${line.className ?? ""}`, "data-name": line.name });
+    g.append(svg("title", {}, line.name));
+    g.append(svg("polyline", { points: line.points.map(([x, y]) => `${px(x)},${py(y)}`).join(" ") }));
+    for (const [x, y] of line.points) g.append(svg("circle", { cx: px(x), cy: py(y), r: 2.5, "data-x": String(x), "data-y": String(y) }));
+    root.append(g);
+  }
+  root.append(svg("line", { x1: 0, y1: LINE_PLOT_PX, x2: WIDTH_PX, y2: LINE_PLOT_PX, class: "axis" }));
+  root.append(svg("text", { x: 0, y: height - 3, "text-anchor": "start", class: "bar-label" }, xLabel(x0)));
+  root.append(svg("text", { x: WIDTH_PX, y: height - 3, "text-anchor": "end", class: "bar-label" }, xLabel(x1)));
+  return root;
+}

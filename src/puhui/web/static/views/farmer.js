@@ -1,7 +1,7 @@
 // The farmer's phone: his loan — stages drawn (paid to his feed supplier) and to come, interest
 // so far, what is due next; his flocks against the template, stages and alerts.
 import { api, t } from "../api.js";
-import { barChart } from "../chart.js";
+import { barChart, lineChart } from "../chart.js";
 import { date, el, facts, money, percent, section } from "../ui.js";
 import { interestSoFar, stages } from "./loans.js";
 
@@ -46,14 +46,22 @@ function dayOf(flock, isoDay) {
   return Math.round((Date.parse(isoDay) - Date.parse(flock.placed_on)) / 86_400_000);
 }
 
+// The flock's weighed days against the template's curve (the server reads the curve at each age,
+// so the step of the template's table is its business, not the page's).
+function growthChart(flock, days) {
+  const weighed = days.filter((d) => d.weight_g_avg !== null);
+  return el("div", {},
+    lineChart([
+      { name: t("curve"), className: "curve", points: days.map((d) => [d.age, d.expected_g]) },
+      { name: t("weighed"), className: "weighed", points: weighed.map((d) => [d.age, d.weight_g_avg]) },
+    ], { title: t("growth_chart"), id: `growth-${flock.flock_id}`, xLabel: (day) => t("age_days", { day }) }),
+    el("ul", { class: "legend" }, ["curve", "weighed"].map((k) => el("li", { class: k }, el("i"), t(k)))));
+}
+
 async function flockCard(summary) {
-  const [flock, tpl] = await Promise.all([
-    api(`/agri/flocks/${encodeURIComponent(summary.flock_id)}`),
-    api(`/agri/templates/${encodeURIComponent(summary.template_id)}`),
-  ]);
-  const curve = tpl.template.weight_g;
-  const day = flock.last_reading_on ? dayOf(flock, flock.last_reading_on) : null;
-  const expected = day !== null && day < curve.length ? curve[day] : null;
+  const id = encodeURIComponent(summary.flock_id);
+  const [flock, history] = await Promise.all([api(`/agri/flocks/${id}`), api(`/agri/flocks/${id}/days`)]);
+  const latest = history.days.findLast((d) => d.weight_g_avg !== null);
   const bars = flock.plan.map((s) => ({
     label: `${t("stage")} ${s.stage} · ${t("days")} ${s.first_day}–${s.last_day}`,
     value: s.allowance, className: s.stage <= flock.stages_drawn ? "drawn" : "to-come",
@@ -66,9 +74,11 @@ async function flockCard(summary) {
       [t("lender"), flock.lender_id], [t("feed_supplier"), flock.supplier_id],
       [t("drawn"), el("span", { class: "flock-drawn" }, money(flock.drawn))],
       [t("deaths"), String(flock.deaths)],
-      [t("last_weight"), flock.last_weight_g
-        ? el("span", { class: "flock-weight" }, `${flock.last_weight_g} g` + (expected ? ` / ${expected} g (${t("age_days", { day })})` : ""))
+      [t("last_weight"), latest
+        ? el("span", { class: "flock-weight" }, `${latest.weight_g_avg} g / ${latest.expected_g} g (${t("age_days", { day: latest.age })})`)
         : "—"]]),
+    el("h4", {}, t("growth_chart")),
+    history.days.length ? growthChart(flock, history.days) : el("p", { class: "muted" }, t("nothing_yet")),
     barChart(bars, { title: t("feed_stages"), id: `stages-${flock.flock_id}` }),
     el("h4", {}, t("alerts")),
     flock.alerts.length
