@@ -1,32 +1,37 @@
 """Repayment history from the platform's loan book (the lending context's projections).
 
-``LoanBook`` implements ``features.RepaymentHistory``. The lending projections hold each loan's
-state as of the current business date plus the dated history of its class changes, so facts
-are answered only as of the current business date — which is the date every live decision is
-made on; asking for another date is refused rather than answered with data from after it (no
-look-ahead) or with a guess.
+``LoanBook`` implements ``features.RepaymentHistory`` as of any business date up to the current
+one: every instalment keeps its due date and the date it stopped being owed (``settled_on``:
+paid in full, written off or rolled into a restructure), and every class change its date, so
+the facts of a past date are read from the record without anything that happened after it.
+A date after the current business date is refused: it has not happened yet.
 
-* ``loans_count``: the party's loans that were disbursed (have a first disbursement date);
-* ``current_dpd_days_max``: the most days past due of its active loans today;
-* ``worst_dpd_days_24m``: the most days past due today or recorded at any class change in the
-  last 730 days (a class change records the days past due on that day, so a spell that peaked
-  between two changes counts at the later of them);
-* ``late_instalments_24m``: its instalments due in the last 730 days that are overdue today.
+As of a date D, an instalment is *unpaid* when it fell due before D and had not settled by D;
+it was *late* when it fell due before D and did not settle by its due date.
+
+* ``loans_count``: the party's loans first disbursed on or before D;
+* ``current_dpd_days_max``: days since the oldest due date of its instalments unpaid on D (what
+  the close of day before D recorded as the loan's days past due);
+* ``worst_dpd_days_24m``: the most of the current figure and the days past due recorded at any
+  class change in the 730 days up to D (a class change records the days past due on its day,
+  so a spell that peaked between two changes counts at the later of them);
+* ``late_instalments_24m``: its instalments due in the 730 days before D that were late,
+  whether still unpaid or paid after their due date.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, func, or_, select
 
 from puhui.credit.features import RepaymentFacts
 from puhui.kernel import clock
 from puhui.kernel.errors import InvalidCommand
-from puhui.lending.model import InstalmentStatus, LoanStatus
 from puhui.lending.tables import loan_classifications, loan_instalments, loans
 
 WINDOW_DAYS = 730
+i = loan_instalments.c
 
 
 class LoanBook:
@@ -40,36 +45,36 @@ class LoanBook:
         mine = select(loans.c.loan_id).where(loans.c.borrower_id == party_id)
         with self.engine.connect() as conn:
             today = clock.business_date(conn)
-            if as_of != today:
+            if today is None or as_of > today:
                 raise InvalidCommand(
-                    f"repayment history is known as of the business date {today}, not {as_of}"
+                    f"repayment history is known up to the business date {today}, not {as_of}"
                 )
             disbursed = conn.execute(
                 select(func.count()).where(
-                    loans.c.borrower_id == party_id, loans.c.anchor_date.is_not(None)
+                    loans.c.borrower_id == party_id, loans.c.anchor_date <= as_of
                 )
             ).scalar_one()
-            current = conn.execute(
-                select(func.coalesce(func.max(loans.c.days_past_due), 0)).where(
-                    loans.c.borrower_id == party_id, loans.c.status == LoanStatus.ACTIVE.value
+            oldest_unpaid = conn.execute(
+                select(func.min(i.due_date)).where(
+                    i.loan_id.in_(mine),
+                    i.due_date < as_of,
+                    or_(i.settled_on.is_(None), i.settled_on > as_of),
                 )
             ).scalar_one()
             recorded = conn.execute(
                 select(func.coalesce(func.max(loan_classifications.c.days_past_due), 0)).where(
                     loan_classifications.c.loan_id.in_(mine),
                     loan_classifications.c.business_date > since,
+                    loan_classifications.c.business_date <= as_of,
                 )
             ).scalar_one()
             late = conn.execute(
                 select(func.count()).where(
-                    and_(
-                        loan_instalments.c.loan_id.in_(mine),
-                        loan_instalments.c.status == InstalmentStatus.OVERDUE.value,
-                        loan_instalments.c.due_date > since,
-                        loan_instalments.c.due_date <= as_of,
-                    )
+                    i.loan_id.in_(mine),
+                    i.due_date < as_of,
+                    i.due_date > since,
+                    or_(i.settled_on.is_(None), i.settled_on > i.due_date),
                 )
             ).scalar_one()
-        return RepaymentFacts(
-            int(disbursed), max(int(current), int(recorded)), int(late), int(current)
-        )
+        current = 0 if oldest_unpaid is None else (as_of - oldest_unpaid).days
+        return RepaymentFacts(int(disbursed), max(current, int(recorded)), int(late), current)

@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from puhui.kernel.canonical import canonical_json
 from puhui.kernel.commands import Event
@@ -44,15 +44,30 @@ _UPDATE_DAY = (
 
 
 def _instalment_update(*columns: str) -> Any:
-    """An executemany UPDATE of instalments by (loan, number): parameters ``b_<column>``."""
+    """An executemany UPDATE of instalments by (loan, number): parameters ``b_<column>``, and
+    ``b_settled_on`` (see ``_settled``), which keeps the first date an instalment settled."""
     return (
         update(loan_instalments)
         .where(
             loan_instalments.c.loan_id == bindparam("b_id"),
             loan_instalments.c.number == bindparam("b_number"),
         )
-        .values(**{c: bindparam(f"b_{c}") for c in columns})
+        .values(
+            settled_on=func.coalesce(loan_instalments.c.settled_on, bindparam("b_settled_on")),
+            **{c: bindparam(f"b_{c}") for c in columns},
+        )
     )
+
+
+SETTLED = frozenset(
+    s.value
+    for s in (InstalmentStatus.PAID, InstalmentStatus.WRITTEN_OFF, InstalmentStatus.RESTRUCTURED)
+)
+
+
+def _settled(status: str, day: date) -> date | None:
+    """The settlement date an instalment taking ``status`` on ``day`` records, if any."""
+    return day if status in SETTLED else None
 
 
 _UPDATE_INSTALMENT_BILLING = _instalment_update("status", "interest", "paid_interest", "fee")
@@ -268,6 +283,7 @@ def repaid(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
                     "b_paid_interest": i,
                     "b_paid_fee": f,
                     "b_status": s,
+                    "b_settled_on": _settled(s, ctx.business_date),
                 }
                 for n, p, i, f, s in d["instalments"]
             ],
@@ -288,15 +304,15 @@ def repaid(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
     )
 
 
-def _finish_schedule(conn: Connection, loan_id: str, status: InstalmentStatus) -> None:
-    """Unbilled instalments go; billed ones still unpaid take ``status``."""
+def _finish_schedule(conn: Connection, loan_id: str, status: InstalmentStatus, day: date) -> None:
+    """Unbilled instalments go; billed ones still unpaid take ``status``, settled on ``day``."""
     _delete_scheduled(conn, loan_id)
     billed = _numbers(conn, loan_id, {InstalmentStatus.DUE, InstalmentStatus.OVERDUE})
     if billed:
         conn.execute(
             update(loan_instalments)
             .where(loan_instalments.c.loan_id == loan_id, loan_instalments.c.number.in_(billed))
-            .values(status=status.value)
+            .values(status=status.value, settled_on=_settled(status.value, day))
         )
 
 
@@ -336,7 +352,7 @@ def closed(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
         days_past_due=0,
         oldest_overdue_due=None,
     )
-    _finish_schedule(conn, loan_id, InstalmentStatus.PAID)
+    _finish_schedule(conn, loan_id, InstalmentStatus.PAID, ctx.business_date)
 
 
 def written_off(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
@@ -355,7 +371,7 @@ def written_off(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
         penalty_carry=0,
         closed_seq=ctx.seq,
     )
-    _finish_schedule(conn, d["loan_id"], InstalmentStatus.WRITTEN_OFF)
+    _finish_schedule(conn, d["loan_id"], InstalmentStatus.WRITTEN_OFF, ctx.business_date)
     _transaction(
         conn,
         ctx,
@@ -411,6 +427,7 @@ def restructured(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
                     "b_interest": i,
                     "b_fee": f,
                     "b_status": s,
+                    "b_settled_on": _settled(s, ctx.business_date),
                 }
                 for n, p, i, f, s in d["rolled"]
             ],
@@ -431,6 +448,7 @@ def restructured(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
 
 def day_accrued(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
     d = ev.data
+    day = date.fromisoformat(d["date"])
     if d["loans"]:
         conn.execute(
             _UPDATE_DAY,
@@ -461,12 +479,12 @@ def day_accrued(conn: Connection, ev: Event, ctx: ApplyContext) -> None:
                     "b_interest": r[3],
                     "b_paid_interest": r[4],
                     "b_fee": r[5],
+                    "b_settled_on": _settled(r[2], day),
                 }
                 for r in d["instalments"]
             ],
         )
     if d["reclassified"]:
-        day = date.fromisoformat(d["date"])
         conn.execute(
             insert(loan_classifications),
             [

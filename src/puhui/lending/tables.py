@@ -117,6 +117,12 @@ loan_instalments = Table(
     Column("paid_principal", BigInteger, nullable=False),
     Column("paid_interest", BigInteger, nullable=False),
     Column("paid_fee", BigInteger, nullable=False),
+    Column(
+        "settled_on",
+        Date,
+        doc="the business date it stopped being owed: paid in full, written off or rolled into "
+        "a restructure (the first such date; repayment history reads it as of any date)",
+    ),
     Index("ix_loan_instalments_status_due", "status", "due_date"),
     info=PROJECTION,
 )
