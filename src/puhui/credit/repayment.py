@@ -49,32 +49,32 @@ class LoanBook:
                 raise InvalidCommand(
                     f"repayment history is known up to the business date {today}, not {as_of}"
                 )
-            disbursed = conn.execute(
-                select(func.count()).where(
-                    loans.c.borrower_id == party_id, loans.c.anchor_date <= as_of
-                )
-            ).scalar_one()
-            oldest_unpaid = conn.execute(
-                select(func.min(i.due_date)).where(
-                    i.loan_id.in_(mine),
-                    i.due_date < as_of,
-                    or_(i.settled_on.is_(None), i.settled_on > as_of),
-                )
-            ).scalar_one()
-            recorded = conn.execute(
-                select(func.coalesce(func.max(loan_classifications.c.days_past_due), 0)).where(
-                    loan_classifications.c.loan_id.in_(mine),
-                    loan_classifications.c.business_date > since,
-                    loan_classifications.c.business_date <= as_of,
-                )
-            ).scalar_one()
-            late = conn.execute(
-                select(func.count()).where(
-                    i.loan_id.in_(mine),
-                    i.due_date < as_of,
-                    i.due_date > since,
-                    or_(i.settled_on.is_(None), i.settled_on > i.due_date),
-                )
-            ).scalar_one()
-        current = 0 if oldest_unpaid is None else (as_of - oldest_unpaid).days
-        return RepaymentFacts(int(disbursed), max(current, int(recorded)), int(late), current)
+            disbursed = select(func.count()).where(
+                loans.c.borrower_id == party_id, loans.c.anchor_date <= as_of
+            )
+            oldest_unpaid = select(func.min(i.due_date)).where(
+                i.loan_id.in_(mine),
+                i.due_date < as_of,
+                or_(i.settled_on.is_(None), i.settled_on > as_of),
+            )
+            recorded = select(
+                func.coalesce(func.max(loan_classifications.c.days_past_due), 0)
+            ).where(
+                loan_classifications.c.loan_id.in_(mine),
+                loan_classifications.c.business_date > since,
+                loan_classifications.c.business_date <= as_of,
+            )
+            late = select(func.count()).where(
+                i.loan_id.in_(mine),
+                i.due_date < as_of,
+                i.due_date > since,
+                or_(i.settled_on.is_(None), i.settled_on > i.due_date),
+            )
+            row = conn.execute(  # one round trip
+                select(*(q.scalar_subquery() for q in (disbursed, oldest_unpaid, recorded, late)))
+            ).one()
+        disbursed_n, oldest, recorded_dpd, late_n = row
+        current = 0 if oldest is None else (as_of - oldest).days
+        return RepaymentFacts(
+            int(disbursed_n), max(current, int(recorded_dpd)), int(late_n), current
+        )
