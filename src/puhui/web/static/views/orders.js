@@ -230,8 +230,13 @@ function drawForm(order, financing) {
 async function buyerActions(order) {
   if (order.status === "open") return [confirmForm(order)];
   if (order.status !== "confirmed") return [];
-  const [docs, quote] = await Promise.all([api("/documents?limit=500"), api(`/orders/${encodeURIComponent(order.order_id)}/payment-quote`)]);
-  const fromSeller = docs.documents.filter((d) => d.owner === order.seller && d.counterparty === state.me.party_id);
+  const [docs, quote, mine] = await Promise.all([api("/documents?limit=500"), api(`/orders/${encodeURIComponent(order.order_id)}/payment-quote`),
+    api("/orders?limit=500")]);
+  // a delivery note or invoice pays for one order: leave out those the seller's paid orders used
+  const paid = mine.orders.filter((o) => o.seller === order.seller && o.status === "paid");
+  const trails = await Promise.all(paid.map((o) => api(`/orders/${encodeURIComponent(o.order_id)}/trail`)));
+  const used = new Set(trails.flatMap((tr) => tr.documents.map((d) => d.document_id)));
+  const fromSeller = docs.documents.filter((d) => d.owner === order.seller && d.counterparty === state.me.party_id && !used.has(d.document_id));
   const notes = fromSeller.filter((d) => d.kind === "delivery_note"), invoices = fromSeller.filter((d) => d.kind === "e_invoice");
   return [deliveriesTable(notes), payForm(order, quote, notes.filter((d) => d.confirmed_on), invoices)];
 }
