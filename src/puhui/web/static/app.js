@@ -30,7 +30,7 @@ const ROUTES = {
 };
 
 // Each role's pages, its home first. A party with several roles gets the union.
-const SUPERVISOR = ["supervision", "trace", "receivables", "orders", "checkpoint", "verify", "parties"];
+const SUPERVISOR = ["supervision", "trace", "receivables", "checkpoint", "verify", "parties", "orders"];
 const SUPPLIER = ["wallet", "orders", "documents", "received", "accounts"];
 const LENDER = ["applications", "loans", "decisions", "portfolio", "alerts", "financings", "order-desk", "accounts", "documents"];
 const ROLE_PAGES = {

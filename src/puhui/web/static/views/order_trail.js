@@ -28,23 +28,25 @@ function financingBlock(f) {
 export async function orderTrailView(params, id) {
   const trail = await api(`/orders/${encodeURIComponent(id)}/trail`);
   const o = trail.order, p = trail.payment;
+  // [step, who signed, what, date, entry]: the entry first, so it stays in view on a phone
   const rows = [
-    [t("seller_signed"), o.seller, "order.open", date(o.opened_on), seqLink(trail.signatures.seller.seq)],
-    [t("buyer_signed"), o.buyer, "order.confirm", date(o.confirmed_on), seqLink(trail.signatures.buyer.seq)],
+    [t("seller_signed"), o.seller, "order.open", o.opened_on, trail.signatures.seller.seq],
+    [t("buyer_signed"), o.buyer, "order.confirm", o.confirmed_on, trail.signatures.buyer.seq],
     ...trail.documents.flatMap((d) => [
-      [t("doc_role_" + d.role), d.owner, `${d.document_id} · ${t("registered")}`, date(d.registered_on), seqLink(d.registered_seq)],
-      [t("doc_role_" + d.role), d.counterparty, `${d.document_id} · ${t("confirmed")}`, date(d.confirmed_on), seqLink(d.confirmed_seq)]]),
+      [t("doc_role_" + d.role), d.owner, `${d.document_id} · ${t("registered")}`, d.registered_on, d.registered_seq],
+      ...(d.confirmed_seq || d.role === "delivery"
+        ? [[t("doc_role_" + d.role), d.counterparty, `${d.document_id} · ${t("confirmed")}`, d.confirmed_on, d.confirmed_seq]] : [])]),
     ...trail.financings.flatMap((f) => [
-      [t("financing"), f.seller, `${f.financing_id} · ${t("requested")}`, date(f.requested_on), seqLink(f.requested_seq)],
-      [t("financing"), f.bank, `${f.financing_id} · ${t("ofin_" + f.status)}`, date(f.decided_on), seqLink(f.decided_seq)],
-      ...f.draws.map((d) => [t("tranche"), o.seller, `${d.tranche_id} → ${d.supplier} ${money(d.amount)}`, date(d.drawn_on), entryLink(d.drawn_seq)])]),
-    ...(p ? [[t("payment"), o.buyer, `${p.payment_id} ${money(p.amount)}`, date(p.paid_on), seqLink(p.paid_seq)]] : []),
-  ];
+      [t("financing"), f.seller, `${f.financing_id} · ${t("requested")}`, f.requested_on, f.requested_seq],
+      [t("financing"), f.bank, `${f.financing_id} · ${t("ofin_" + f.status)}`, f.decided_on, f.decided_seq],
+      ...f.draws.map((d) => [t("tranche"), o.seller, `${d.tranche_id} → ${d.supplier} ${money(d.amount)}`, d.drawn_on, d.drawn_seq])]),
+    ...(p ? [[t("payment"), o.buyer, `${p.payment_id} ${money(p.amount)}`, p.paid_on, p.paid_seq]] : []),
+  ].map(([step, who, what, on, seq]) => [seqLink(seq), step, el("span", {}, el("b", {}, who), " · ", what), date(on)]);
   return section(`${t("order_trail")} ${o.order_id}`,
     facts([[t("order"), orderLink(o.order_id)], [t("seller_party"), o.seller], [t("buyer_party"), o.buyer],
       [t("amount"), money(o.amount, o.currency)], [t("delivery_due"), date(o.delivery_due)], [t("status"), t("order_" + o.status)]]),
     el("p", { class: "muted" }, t("trail_help")),
-    table([t("step"), t("signed_by"), t("what"), t("date"), t("entry")], rows, { id: "trail" }),
+    table([t("entry"), t("step"), `${t("signed_by")} · ${t("what")}`, t("date")], rows, { id: "trail" }),
     el("h3", {}, t("documents")),
     table([t("doc_role"), t("document_id"), t("kind"), t("fingerprint")],
       trail.documents.map((d) => [t("doc_role_" + d.role), d.document_id, t("kind_" + d.kind), ids(d.fingerprint.slice(0, 16) + "…")]), { id: "trail-documents" }),
