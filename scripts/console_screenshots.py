@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Error, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Error, Page, ViewportSize, expect, sync_playwright
 
 from puhui.client import Client, Identity
 from puhui.client_orders import plan_line
@@ -147,9 +147,43 @@ def sign_in(page: Page, url: str, token: str, lang: str) -> None:
 Shot = tuple[str, str, str, str, Callable[[Page], None]]
 
 
-def shots(url: str, orders: bool) -> list[Shot]:
-    """(file name, party, language, route, then-do) for each screen; with ``orders`` the
-    order action screens too (they need ``prepare_orders``)."""
+def loaded(selector: str) -> Callable[[Page], None]:
+    return lambda page: expect(page.locator(selector).first).to_be_visible()
+
+
+def order_shots() -> list[Shot]:
+    """The order action screens, on the states ``prepare_orders`` signs."""
+
+    def plan(page: Page) -> None:
+        page.select_option("#bank", "city-bank")
+        expect(page.locator("#product_id option[value='order-90d']")).to_have_count(1)
+        page.select_option("#product_id", "order-90d")
+        page.fill("#annual_rate_max", "5")
+        page.select_option("#plan_supplier_0", "cai-shirong")
+        page.fill("#plan_amount_0", "25,000")
+        page.select_option("#plan_supplier_1", "parts-maker")
+        page.fill("#plan_amount_1", "17,000")
+
+    def pay(page: Page) -> None:
+        page.check("#delivery_ids input[value='dn-o-shot-c']")
+
+    return [
+        ("seller-request", "oven-maker", "zh-CN", "#/order/o-shot-d", plan),
+        (
+            "buyer-countersign",
+            "bakery-core",
+            "zh-CN",
+            "#/order/o-shot-a",
+            loaded("#confirm-order-form"),
+        ),
+        ("buyer-pay", "bakery-core", "zh-CN", "#/order/o-shot-c", pay),
+        ("bank-order-desk", "city-bank", "en", "#/order-desk", loaded("#order-requests")),
+        ("bank-order-finance", "city-bank", "zh-CN", "#/order/o-shot-b", loaded("#trade-check")),
+    ]
+
+
+def shots() -> list[Shot]:
+    """(file name, party, language, route, then-do) for each screen of the demo as loaded."""
 
     def offer(page: Page) -> None:
         page.click("#calculate")
@@ -165,35 +199,6 @@ def shots(url: str, orders: bool) -> list[Shot]:
         page.click("#quote-button")
         expect(page.locator("#quote-price")).not_to_be_empty()
 
-    def loaded(selector: str) -> Callable[[Page], None]:
-        return lambda page: expect(page.locator(selector).first).to_be_visible()
-
-    def plan(page: Page) -> None:
-        page.select_option("#bank", "city-bank")
-        expect(page.locator("#product_id option[value='order-90d']")).to_have_count(1)
-        page.select_option("#product_id", "order-90d")
-        page.fill("#annual_rate_max", "5")
-        page.select_option("#plan_supplier_0", "cai-shirong")
-        page.fill("#plan_amount_0", "25,000")
-        page.select_option("#plan_supplier_1", "parts-maker")
-        page.fill("#plan_amount_1", "17,000")
-
-    def pay(page: Page) -> None:
-        page.check("#delivery_ids input[value='dn-o-shot-c']")
-
-    order_screens: list[Shot] = [
-        ("seller-request", "oven-maker", "zh-CN", "#/order/o-shot-d", plan),
-        (
-            "buyer-countersign",
-            "bakery-core",
-            "zh-CN",
-            "#/order/o-shot-a",
-            loaded("#confirm-order-form"),
-        ),
-        ("buyer-pay", "bakery-core", "zh-CN", "#/order/o-shot-c", pay),
-        ("bank-order-desk", "city-bank", "en", "#/order-desk", loaded("#order-requests")),
-        ("bank-order-finance", "city-bank", "zh-CN", "#/order/o-shot-b", loaded("#trade-check")),
-    ]
     return [
         ("signin", "", "zh-CN", "/", loaded("#signin-form")),
         ("bank-applications", "coop-bank", "zh-CN", "#/applications", loaded("#applications")),
@@ -241,7 +246,6 @@ def shots(url: str, orders: bool) -> list[Shot]:
             "#/order-trail/order-oven-0003",
             loaded("#trail"),
         ),
-        *(order_screens if orders else []),
     ]
 
 
@@ -261,31 +265,38 @@ def main() -> None:
     own = args.url is None
     with demo_server() if own else _given(args.url, args.demo) as (url, demo):
         tokens = json.loads((demo / "tokens.json").read_text())
-        if own:
-            prepare_orders(url, demo)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            for name, party, lang, route, then in shots(url, orders=own):
-                context = browser.new_context(viewport=PHONE, device_scale_factor=1)
-                page = context.new_page()
-                errors: list[str] = []
-
-                def failed(exc: Error, errors: list[str] = errors) -> None:
-                    errors.append(str(exc))
-
-                page.on("pageerror", failed)
-                if party:
-                    sign_in(page, url, tokens[party], lang)
-                else:
-                    page.goto(url + "/")
-                page.goto(url + "/" + route.lstrip("/"))
-                then(page)
-                page.screenshot(path=str(args.out / f"{name}.png"), full_page=True)
-                context.close()
-                if errors:
-                    raise SystemExit(f"{name}: the page reported errors: {errors}")
-                print(f"{args.out / name}.png")
+            for shot in shots():
+                shoot(browser, url, tokens, args.out, shot)
+            if own:  # after the demo's own screens, which keep the demo's business date
+                prepare_orders(url, demo)
+                for shot in order_shots():
+                    shoot(browser, url, tokens, args.out, shot)
             browser.close()
+
+
+def shoot(browser: Browser, url: str, tokens: dict[str, str], out: Path, shot: Shot) -> None:
+    name, party, lang, route, then = shot
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    errors: list[str] = []
+
+    def failed(exc: Error) -> None:
+        errors.append(str(exc))
+
+    page.on("pageerror", failed)
+    if party:
+        sign_in(page, url, tokens[party], lang)
+    else:
+        page.goto(url + "/")
+    page.goto(url + "/" + route.lstrip("/"))
+    then(page)
+    page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+    context.close()
+    if errors:
+        raise SystemExit(f"{name}: the page reported errors: {errors}")
+    print(f"{out / name}.png")
 
 
 @contextmanager

@@ -301,7 +301,7 @@ def test_bank_reads_the_trade_and_funds_an_order(page: Page, served: Served) -> 
     expect(page.locator("#verify-result")).to_contain_text("已验证")
 
     page.click("nav a[data-page=order-desk]")
-    row = page.locator("#orders-financed tr", has_text="of-ui-bank")
+    row = page.locator("#orders-financed tr", has_text="o-ui-bank")
     expect(row).to_contain_text("4.5%")
     expect(row).to_contain_text("已放款")
 

@@ -348,7 +348,7 @@ const en = {
   pay_for_deliveries: "Delivery notes paid for (confirmed)", pay_for_invoices: "Invoices paid for", pay_signed: "Pay {amount} (signed)",
   paid_split: "the lender received {lender}, the seller {seller}",
   order_desk: "Order financing", order_desk_help: "Sellers ask your bank to finance their orders: check the order's trail, then fund (a signed command) or decline.",
-  order_value: "Order value", orders_financed: "Orders financed", amount_funded: "Funded, outstanding", order_status: "Order status",
+  order_value: "Order value", orders_financed: "Orders financed", amount_funded: "Funded, not yet repaid", order_status: "Order status",
   not_countersigned: "not countersigned by the buyer", po_commitment: "Purchase order commitment", po_confirmed: "Purchase order confirmed by the buyer",
   request_from: "Request from {seller}", trade_check: "Is the trade real?", finance_order: "Fund the order",
   finance_order_help: "Funding contracts the loan and liens the purchase order; the loan pays only the plan's suppliers and the buyer's payment repays you first.",

@@ -13,13 +13,13 @@ export async function orderDeskView() {
   const waiting = book.financings.filter((f) => f.status === "requested");
   const done = book.financings.filter((f) => f.status !== "requested");
   return section(t("order_desk"), el("p", { class: "muted" }, t("order_desk_help")),
-    table([t("order"), t("financing"), t("seller_party"), t("buyer_party"), t("order_value"), t("amount"), t("rate_max"), t("delivery_due")],
-      waiting.map((f) => [orderLink(f.order_id), f.financing_id, f.seller, f.buyer, money(f.order_amount), money(f.amount), percent(f.annual_rate_max),
+    table([t("order"), t("seller_party"), t("order_value"), t("amount"), t("rate_max"), t("delivery_due")],
+      waiting.map((f) => [orderLink(f.order_id), f.seller, money(f.order_amount), money(f.amount), percent(f.annual_rate_max),
         date(f.delivery_due)]), { id: "order-requests" }),
     el("h3", {}, t("orders_financed")),
     facts([[t("amount_funded"), el("span", { id: "order-amount-funded" }, money(book.amount_funded))]]),
-    table([t("order"), t("financing"), t("seller_party"), t("amount"), t("rate"), t("status"), t("order_status"), t("order_trail")],
-      done.map((f) => [orderLink(f.order_id), f.financing_id, f.seller, money(f.amount), percent(f.annual_rate), ofinStatus(f.status),
+    table([t("order"), t("amount"), t("rate"), t("status"), t("order_status"), t("order_trail")],
+      done.map((f) => [orderLink(f.order_id), money(f.amount), percent(f.annual_rate), ofinStatus(f.status),
         orderStatus(f.order_status), trailLink(f.order_id)]), { id: "orders-financed" }));
 }
 
