@@ -4,7 +4,7 @@
 // delivery and pays, seeing first how much goes to the lender and how much to the seller. Each
 // action is one signed command. The bank's desk is in order_desk.js, the trail in order_trail.js.
 import { api, shortId, state, submit, supervises, t } from "../api.js";
-import { $, ID_PATTERN, compareRates, date, el, entryLink, facts, field, input, money, parseMoney, parsePercent, percent, resultLine,
+import { $, compareRates, date, el, entryLink, facts, field, input, money, parseMoney, parsePercent, percent, resultLine,
   section, serverErrors, showErrors, showReceipt, table } from "../ui.js";
 
 export const PLAN_LINES_MAX = 4;
@@ -32,7 +32,8 @@ export async function ordersView() {
   return section(t("page_orders"),
     toConfirm.length || buying.length ? [el("h3", {}, t("orders_to_confirm")), el("p", { class: "muted" }, t("orders_to_confirm_help")),
       ordersTable(toConfirm, "orders-to-confirm"), el("h3", {}, t("orders_buying")), ordersTable(buying, "orders-buying")] : "",
-    selling.length || free.length ? [el("h3", {}, t("orders_selling")), ordersTable(selling, "orders-selling"), openForm(free)] : "");
+    selling.length || free.length ? [el("h3", {}, t("orders_selling")), ordersTable(selling, "orders-selling"), openForm(free)] : "",
+    list.length || free.length ? "" : el("p", { class: "muted", id: "no-orders" }, t("nothing_yet")));
 }
 
 function checkDate(text, errors, name) {
@@ -320,7 +321,6 @@ function payForm(order, quote, confirmedNotes, invoices) {
     const deliveryIds = chosen("delivery_ids"), invoiceIds = chosen("invoice_ids");
     const errors = deliveryIds.length ? {} : { delivery_ids: confirmedNotes.length ? t("err_choose_delivery") : t("err_no_confirmed_delivery") };
     if (!showErrors(form, errors)) return;
-    if (!deliveryIds.every((d) => ID_PATTERN.test(d))) return;
     try {
       const receipt = await submit("order.pay", { order_id: order.order_id, payment_id: shortId("pay"), amount: order.amount,
         delivery_ids: deliveryIds, invoice_ids: invoiceIds });
