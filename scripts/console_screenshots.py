@@ -3,7 +3,10 @@
     .venv/bin/python scripts/console_screenshots.py [--out docs/screenshots] [--url URL --demo DIR]
 
 Without ``--url`` it loads the demo into a fresh SQLite file in a temporary directory and serves
-it (``puhui db upgrade``, ``puhui demo``, ``puhui serve``) for the time of the run. Fails if a
+it (``puhui db upgrade``, ``puhui demo``, ``puhui serve``) for the time of the run, then signs —
+through the SDK, with the demo parties' keys — four more trade orders at the steps the order
+screens act on (one to countersign, one asking the bank, one to pay, one to finance); a server
+given with ``--url`` is not written to and the order action screens are left out. Fails if a
 page reports a JavaScript error."""
 
 from __future__ import annotations
@@ -19,10 +22,16 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
-from playwright.sync_api import Error, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Error, Page, ViewportSize, expect, sync_playwright
+
+from puhui.client import Client, Identity
+from puhui.client_orders import plan_line
+from puhui.demo_orders import USCC
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 SERVER_START_S_MAX = 30
@@ -65,6 +74,67 @@ def demo_server() -> Iterator[tuple[str, Path]]:
             server_log.close()
 
 
+def _order(maker: Client, core: Client, order_id: str, amount: int, confirm: bool) -> None:
+    """A purchase order of the maker to the bakery chain, opened as a trade order (and
+    countersigned by the buyer if ``confirm``)."""
+    due = maker.business_date() + timedelta(days=60)
+    body = {
+        "order_no": order_id.upper(),
+        "buyer_uscc": USCC["bakery-core"],
+        "seller_uscc": USCC["oven-maker"],
+        "goods": "proving cabinets",
+        "quantity": 4,
+        "unit": "set",
+        "amount": amount,
+        "ordered_on": maker.business_date().isoformat(),
+        "delivery_due": due.isoformat(),
+    }
+    maker.documents.register(f"po-{order_id}", "purchase_order", body, counterparty="bakery-core")
+    maker.orders.open(order_id, document_id=f"po-{order_id}", amount=amount, delivery_due=due)
+    if confirm:
+        core.orders.confirm(order_id, amount=amount, delivery_due=due)
+
+
+def prepare_orders(url: str, demo: Path) -> None:
+    """The order screens' states: o-shot-a waits for the buyer, o-shot-b asks the city bank,
+    o-shot-c is financed, drawn and delivered (to pay), o-shot-d is signed by both."""
+    tokens = json.loads((demo / "tokens.json").read_text())
+
+    def client(party: str) -> Client:
+        ident = Identity.from_key_file(party, demo / "keys" / f"{party}.key")
+        return Client(url, ident, token=tokens[party])
+
+    maker, core, bank, operator = (
+        client(p) for p in ("oven-maker", "bakery-core", "city-bank", "operator")
+    )
+    plan = [plan_line("cai-shirong", 3_000_000), plan_line("parts-maker", 2_600_000)]
+    ask: dict[str, Any] = {"bank": "city-bank", "product_id": "order-90d", "plan": plan}
+    _order(maker, core, "o-shot-a", 12_000_000, confirm=False)
+    _order(maker, core, "o-shot-b", 8_000_000, confirm=True)
+    maker.orders.request_financing("of-shot-b", "o-shot-b", annual_rate_max="0.05", **ask)
+    _order(maker, core, "o-shot-c", 8_000_000, confirm=True)
+    maker.orders.request_financing("of-shot-c", "o-shot-c", annual_rate_max="0.05", **ask)
+    bank.orders.finance("of-shot-c", "0.0435")
+    for line in plan:
+        maker.orders.draw("o-shot-c", f"t-{line['supplier']}", **line)
+    operator.submit("clock.close_day", {"date": operator.business_date().isoformat()})
+    note = {
+        "note_no": "DN-O-SHOT-C",
+        "supplier_uscc": USCC["oven-maker"],
+        "buyer_uscc": USCC["bakery-core"],
+        "order_no": "O-SHOT-C",
+        "goods": "proving cabinets",
+        "quantity": 4,
+        "unit": "set",
+        "shipped_on": operator.business_date().isoformat(),
+    }
+    maker.documents.register("dn-o-shot-c", "delivery_note", note, counterparty="bakery-core")
+    core.documents.confirm("dn-o-shot-c")
+    _order(maker, core, "o-shot-d", 6_000_000, confirm=True)
+    for c in (maker, core, bank, operator):
+        c.close()
+
+
 def sign_in(page: Page, url: str, token: str, lang: str) -> None:
     page.goto(url + "/")
     page.evaluate(f"localStorage.setItem('puhui.lang', '{lang}')")
@@ -74,8 +144,46 @@ def sign_in(page: Page, url: str, token: str, lang: str) -> None:
     expect(page.locator("#who")).not_to_be_empty()
 
 
-def shots(url: str) -> list[tuple[str, str, str, str, Callable[[Page], None]]]:
-    """(file name, party, language, route, then-do) for each screen."""
+Shot = tuple[str, str, str, str, Callable[[Page], None]]
+
+
+def loaded(selector: str) -> Callable[[Page], None]:
+    return lambda page: expect(page.locator(selector).first).to_be_visible()
+
+
+def order_shots() -> list[Shot]:
+    """The order action screens, on the states ``prepare_orders`` signs."""
+
+    def plan(page: Page) -> None:
+        page.select_option("#bank", "city-bank")
+        expect(page.locator("#product_id option[value='order-90d']")).to_have_count(1)
+        page.select_option("#product_id", "order-90d")
+        page.fill("#annual_rate_max", "5")
+        page.select_option("#plan_supplier_0", "cai-shirong")
+        page.fill("#plan_amount_0", "25,000")
+        page.select_option("#plan_supplier_1", "parts-maker")
+        page.fill("#plan_amount_1", "17,000")
+
+    def pay(page: Page) -> None:
+        page.check("#delivery_ids input[value='dn-o-shot-c']")
+
+    return [
+        ("seller-request", "oven-maker", "zh-CN", "#/order/o-shot-d", plan),
+        (
+            "buyer-countersign",
+            "bakery-core",
+            "zh-CN",
+            "#/order/o-shot-a",
+            loaded("#confirm-order-form"),
+        ),
+        ("buyer-pay", "bakery-core", "zh-CN", "#/order/o-shot-c", pay),
+        ("bank-order-desk", "city-bank", "en", "#/order-desk", loaded("#order-requests")),
+        ("bank-order-finance", "city-bank", "zh-CN", "#/order/o-shot-b", loaded("#trade-check")),
+    ]
+
+
+def shots() -> list[Shot]:
+    """(file name, party, language, route, then-do) for each screen of the demo as loaded."""
 
     def offer(page: Page) -> None:
         page.click("#calculate")
@@ -90,9 +198,6 @@ def shots(url: str) -> list[tuple[str, str, str, str, Callable[[Page], None]]]:
         page.fill("#annual_rate", "4.2")
         page.click("#quote-button")
         expect(page.locator("#quote-price")).not_to_be_empty()
-
-    def loaded(selector: str) -> Callable[[Page], None]:
-        return lambda page: expect(page.locator(selector).first).to_be_visible()
 
     return [
         ("signin", "", "zh-CN", "/", loaded("#signin-form")),
@@ -134,6 +239,13 @@ def shots(url: str) -> list[tuple[str, str, str, str, Callable[[Page], None]]]:
         ("core-confirm", "core-poultry", "zh-CN", "#/confirm", loaded("#to-confirm")),
         ("core-payables", "bakery-core", "zh-CN", "#/issued", loaded("#payables-chart")),
         ("core-graph", "bakery-core", "en", "#/graph/rcv-bakery-0001", loaded("#graph li")),
+        (
+            "regulator-order-trail",
+            "regulator",
+            "en",
+            "#/order-trail/order-oven-0003",
+            loaded("#trail"),
+        ),
     ]
 
 
@@ -150,31 +262,41 @@ def main() -> None:
     if not fonts.strip():
         raise SystemExit("no Chinese font: apt-get install fonts-wqy-microhei (make screenshots)")
     args.out.mkdir(parents=True, exist_ok=True)
-    with demo_server() if args.url is None else _given(args.url, args.demo) as (url, demo):
+    own = args.url is None
+    with demo_server() if own else _given(args.url, args.demo) as (url, demo):
         tokens = json.loads((demo / "tokens.json").read_text())
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            for name, party, lang, route, then in shots(url):
-                context = browser.new_context(viewport=PHONE, device_scale_factor=1)
-                page = context.new_page()
-                errors: list[str] = []
-
-                def failed(exc: Error, errors: list[str] = errors) -> None:
-                    errors.append(str(exc))
-
-                page.on("pageerror", failed)
-                if party:
-                    sign_in(page, url, tokens[party], lang)
-                else:
-                    page.goto(url + "/")
-                page.goto(url + "/" + route.lstrip("/"))
-                then(page)
-                page.screenshot(path=str(args.out / f"{name}.png"), full_page=True)
-                context.close()
-                if errors:
-                    raise SystemExit(f"{name}: the page reported errors: {errors}")
-                print(f"{args.out / name}.png")
+            for shot in shots():
+                shoot(browser, url, tokens, args.out, shot)
+            if own:  # after the demo's own screens, which keep the demo's business date
+                prepare_orders(url, demo)
+                for shot in order_shots():
+                    shoot(browser, url, tokens, args.out, shot)
             browser.close()
+
+
+def shoot(browser: Browser, url: str, tokens: dict[str, str], out: Path, shot: Shot) -> None:
+    name, party, lang, route, then = shot
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = context.new_page()
+    errors: list[str] = []
+
+    def failed(exc: Error) -> None:
+        errors.append(str(exc))
+
+    page.on("pageerror", failed)
+    if party:
+        sign_in(page, url, tokens[party], lang)
+    else:
+        page.goto(url + "/")
+    page.goto(url + "/" + route.lstrip("/"))
+    then(page)
+    page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+    context.close()
+    if errors:
+        raise SystemExit(f"{name}: the page reported errors: {errors}")
+    print(f"{out / name}.png")
 
 
 @contextmanager

@@ -124,6 +124,10 @@ class OrdersClient:
     def list(self, **page: Any) -> dict[str, Any]:
         return self._client.get("/orders", **page)  # type: ignore[no-any-return]
 
+    def payment_quote(self, order_id: str) -> dict[str, Any]:
+        """How the buyer's payment would be split today: the lender first, the seller the rest."""
+        return self._client.get(f"/orders/{order_id}/payment-quote")  # type: ignore[no-any-return]
+
     def trail(self, order_id: str) -> dict[str, Any]:
         return self._client.get(f"/orders/{order_id}/trail")  # type: ignore[no-any-return]
 

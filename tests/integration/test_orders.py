@@ -15,6 +15,7 @@ from puhui.client import Identity
 from puhui.documents import liens
 from puhui.documents import views as documents
 from puhui.finance.orders import views
+from puhui.finance.orders.trade import payment_split
 from puhui.kernel.errors import PuhuiError
 from puhui.kernel.export import export
 from puhui.kernel.replay import replay_in_place
@@ -317,3 +318,33 @@ def test_policy_sets_the_advance_share(trade: Trade) -> None:
         trade, "maker", "order.request_financing", request_payload(), "exceeds-advance-rate"
     )
     assert "(50% of its value)" in detail
+
+
+def test_payment_split_is_what_pay_books_when_the_payment_falls_short(trade: Trade) -> None:
+    """A loan of the whole order with interest accrued: the quote gives the lender all of the
+    payment and the financing ``short``; ``order.pay`` books exactly that."""
+    trade.submit("operator", "order.set_policy", {"advance_bp_max": 10_000})
+    trade.open_and_confirm()
+    whole = [{"supplier": "cai", "amount": 60_000_000}, {"supplier": "parts", "amount": 40_000_000}]
+    trade.ledger.deposit("bank", ORDER_AMOUNT, "bank-orders")
+    trade.fund(plan=whole, amount=ORDER_AMOUNT)
+    for line in whole:
+        draw = {"order_id": "o-1", "tranche_id": f"t-{line['supplier']}"} | line
+        trade.submit("maker", "order.draw", draw)
+    for _ in range(3):
+        trade.submit("operator", "clock.close_day", {"date": trade.today().isoformat()})
+    _delivered(trade)
+    trade.submit("core", "document.confirm", {"document_id": "dn-po-1"})
+    with trade.platform.engine.connect() as conn:
+        split = payment_split(conn, views.get_order(conn, "o-1"))
+    assert split["owed"]["total"] > ORDER_AMOUNT
+    assert (split["to_lender"], split["to_seller"]) == (ORDER_AMOUNT, 0)
+    assert (split["financing_status"], split["lender"]) == ("short", "bank")
+    trade.submit("core", "order.pay", pay_payload())
+    paid = trade.order()
+    assert (paid.to_lender, paid.to_seller) == (ORDER_AMOUNT, 0)
+    assert trade.financing().status == "short"
+    with trade.platform.engine.connect() as conn:
+        assert lending.get_loan(conn, "of-1").status == "active"
+        assert liens.find_lien(conn, "of-1").released_seq is None  # type: ignore[union-attr]
+    _balanced(trade)

@@ -69,6 +69,9 @@ def test_orders_through_the_api_and_sdk(
             outsider.orders.trail("o-1")
         assert hidden.value.status == 404
     bank.orders.finance("of-1", "0.0435")
+    undrawn = core.orders.payment_quote("o-1")
+    assert (undrawn["to_lender"], undrawn["to_seller"]) == (0, ORDER_AMOUNT)
+    assert (undrawn["financing_status"], undrawn["lender"]) == ("undrawn", "bank")
     maker.orders.draw("o-1", "t-cai", supplier="cai", amount=40_000_000)
     with pytest.raises(ApiError) as not_in_plan:
         maker.orders.draw("o-1", "t-x", supplier="guarantor", amount=1)
@@ -77,12 +80,25 @@ def test_orders_through_the_api_and_sdk(
     trade.register("maker", "core", "dn-po-1", "delivery_note", delivery_note("DN-PO-1"))
     trade.register("maker", "core", "inv-po-1", "e_invoice", order_invoice("00000009"))
     core.submit("document.confirm", {"document_id": "dn-po-1"})
+    quoted = core.orders.payment_quote("o-1")
+    owed = quoted["owed"]["total"]
+    assert owed >= 40_000_000 and quoted["to_lender"] == min(owed, ORDER_AMOUNT)
+    assert quoted["to_seller"] == ORDER_AMOUNT - quoted["to_lender"]
+    assert quoted["paid_seq"] is None and maker.orders.payment_quote("o-1") == quoted
+    for outsider in (bank2, cai):
+        with pytest.raises(ApiError) as no_quote:
+            outsider.orders.payment_quote("o-1")
+        assert no_quote.value.status == 404
     receipt = core.orders.pay(
         "o-1", "pay-1", amount=ORDER_AMOUNT, delivery_ids=["dn-po-1"], invoice_ids=["inv-po-1"]
     )
     paid = next(e for e in receipt["events"] if e["type"] == "order.paid")["data"]
     assert paid["to_lender"] + paid["to_seller"] == ORDER_AMOUNT
     assert paid["financing_status"] == "settled"
+    assert (paid["to_lender"], paid["to_seller"]) == (quoted["to_lender"], quoted["to_seller"])
+    booked = bank.orders.payment_quote("o-1")
+    assert (booked["to_lender"], booked["financing_status"]) == (paid["to_lender"], "settled")
+    assert booked["paid_seq"] == receipt["seq"]
 
     assert [o["order_id"] for o in core.orders.list()["orders"]] == ["o-1"]
     assert cai.orders.list()["orders"] == []

@@ -5,7 +5,9 @@ payments), a bank's portfolio of financed orders and the advance policy.
 The order commands (open, confirm, financing, draws, payment) are signed on the client and go
 to ``POST /api/v1/commands`` like any command. An order and its trail are shown to its seller
 and buyer, to a bank asked to finance it (only its own financing), and to operators,
-regulators and auditors; to anyone else it does not exist (404).
+regulators and auditors; to anyone else it does not exist (404). The payment quote — how the
+buyer's payment would be split today, the lender first — is shown to the seller, the buyer,
+the bank whose loan stands on the order and supervisors.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from sqlalchemy import Connection
 from puhui.api.auth import Caller, caller
 from puhui.api.routes import platform
 from puhui.finance.orders import views
+from puhui.finance.orders.trade import payment_split
+from puhui.kernel import clock
 from puhui.kernel.errors import NotFound, PermissionDenied
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
@@ -97,3 +101,35 @@ def trail(request: Request, order_id: str, who: Authed) -> dict[str, Any]:
     with platform(request).engine.connect() as conn:
         found = _visible(conn, who, order_id)
         return views.trail(conn, order_id, bank=_bank_view(who, found))
+
+
+@router.get("/{order_id}/payment-quote")
+def payment_quote(request: Request, order_id: str, who: Authed) -> dict[str, Any]:
+    """How the buyer's payment of the order is split today: the lender first (up to its loan's
+    settlement quote), the seller the rest — the rules ``order.pay`` books (``payment_split``);
+    once paid, the split booked. Changes nothing."""
+    with platform(request).engine.connect() as conn:
+        found = _visible(conn, who, order_id)
+        bank = _bank_view(who, found)
+        lender = None
+        if found.financing_id is not None:
+            lender = views.get_financing(conn, found.financing_id).bank
+        if bank is not None and bank != lender:
+            raise NotFound(f"no payment quote of order {order_id!r} for {who.party_id}")
+        today = clock.business_date(conn)
+        head = {"order_id": order_id, "amount": found.amount, "currency": found.currency}
+        head |= {"status": found.status, "as_of": None if today is None else today.isoformat()}
+        if found.payment_id is not None:
+            financing = None
+            if found.financing_id is not None:
+                financing = views.get_financing(conn, found.financing_id).status
+            return head | {
+                "to_lender": found.to_lender,
+                "to_seller": found.to_seller,
+                "financing_status": financing,
+                "financing_id": found.financing_id,
+                "lender": lender,
+                "owed": None,
+                "paid_seq": found.paid_seq,
+            }
+        return head | payment_split(conn, found) | {"paid_seq": None}

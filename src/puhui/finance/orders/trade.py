@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Connection
+
 from puhui.accounts import TransferRequest, transfer_events
 from puhui.documents import liens
 from puhui.documents import views as documents
@@ -27,6 +29,7 @@ from puhui.finance.orders.errors import (
 )
 from puhui.finance.orders.model import FinancingStatus, OrderStatus, order_reference
 from puhui.kernel.commands import Event
+from puhui.kernel.errors import InvariantViolation
 from puhui.kernel.registry import HandlerContext
 from puhui.lending import views as lending
 from puhui.lending.servicing import repayment_events
@@ -115,27 +118,58 @@ def _to_seller(ctx: HandlerContext, order: views.Order, amount: int) -> list[Eve
     return transfer_events(ctx.conn, [request], business_date=ctx.business_date)
 
 
+def payment_split(conn: Connection, order: views.Order) -> dict[str, Any]:
+    """How the buyer's payment of the whole order is split today (the waterfall's rules): a
+    drawn loan takes up to its settlement quote first and the seller the rest; an undrawn,
+    closed or absent loan leaves everything to the seller. ``financing_status`` is what
+    becomes of the financing. A pure read: ``pay`` books exactly this split and the
+    ``payment-quote`` route shows it before the buyer signs."""
+    amount = order.amount
+    split: dict[str, Any] = {"to_lender": 0, "to_seller": amount, "financing_status": None}
+    split |= {"financing_id": order.financing_id, "lender": None, "owed": None}
+    if order.financing_id is None:
+        return split
+    financing = views.get_financing(conn, order.financing_id)
+    loan = lending.get_loan(conn, financing.financing_id)
+    split["lender"] = financing.bank
+    if loan.status == "active":
+        owed = lending.owed(loan, lending.instalments(conn, loan.loan_id))
+        to_lender = min(amount, owed["total"])
+        settled = to_lender == owed["total"]
+        status = FinancingStatus.SETTLED if settled else FinancingStatus.SHORT
+        split |= {"to_lender": to_lender, "to_seller": amount - to_lender, "owed": owed}
+    elif loan.status == "closed":
+        status = FinancingStatus.SETTLED
+    elif loan.status == "contracted":
+        status = FinancingStatus.UNDRAWN
+    else:
+        status = FinancingStatus(financing.status)
+    return split | {"financing_status": status.value}
+
+
 def _waterfall(
     ctx: HandlerContext, order: views.Order, p: c.Pay, financing: views.Financing
 ) -> tuple[list[Event], dict[str, Any]]:
-    """The money of a financed order: the lender first (up to the loan's settlement quote),
-    the rest to the seller, in one linked batch; what became of the financing."""
-    loan = lending.get_loan(ctx.conn, financing.financing_id)
-    if loan.status == "active":
+    """The money of a financed order as ``payment_split`` says: the lender first (up to the
+    loan's settlement quote), the rest to the seller, in one linked batch; what became of the
+    financing."""
+    split = payment_split(ctx.conn, order)
+    to_lender, to_seller = int(split["to_lender"]), int(split["to_seller"])
+    status = FinancingStatus(split["financing_status"])
+    if split["owed"] is not None:
         money = repayment_events(
-            ctx, loan.loan_id, p.payment_id, p.amount, remainder_to=order.seller
+            ctx, financing.financing_id, p.payment_id, p.amount, remainder_to=order.seller
         )
         repaid = next(e for e in money if e.type == "lending.repaid").data
-        settled = any(e.type == "lending.closed" for e in money)
-        status = FinancingStatus.SETTLED if settled else FinancingStatus.SHORT
-        to_lender, to_seller = int(repaid["amount"]), int(repaid.get("remainder", 0))
+        booked = (int(repaid["amount"]), int(repaid.get("remainder", 0)))
+        closed = any(e.type == "lending.closed" for e in money)
+        if booked != (to_lender, to_seller) or closed != (status == FinancingStatus.SETTLED):
+            raise InvariantViolation(
+                f"order {order.order_id}: the repayment booked {booked} (closed: {closed}), "
+                f"the waterfall said {(to_lender, to_seller)} ({status})"
+            )
     else:
         money = _to_seller(ctx, order, p.amount)
-        to_lender, to_seller = 0, p.amount
-        undrawn = loan.status == "contracted"
-        status = FinancingStatus.UNDRAWN if undrawn else FinancingStatus(financing.status)
-        if loan.status == "closed":
-            status = FinancingStatus.SETTLED
     lien = None if financing.lien_id is None else liens.find_lien(ctx.conn, financing.lien_id)
     if status != FinancingStatus.SHORT and lien is not None and lien.released_seq is None:
         money.append(liens.release(ctx, lien.lien_id, LienRelease.REPAID))

@@ -10,6 +10,9 @@ import * as documents from "./views/documents.js";
 import * as farmer from "./views/farmer.js";
 import * as financing from "./views/financing.js";
 import { loanView } from "./views/loans.js";
+import { orderDeskView } from "./views/order_desk.js";
+import { orderTrailView } from "./views/order_trail.js";
+import * as orders from "./views/orders.js";
 import * as regulator from "./views/regulator.js";
 import * as receivables from "./views/receivables.js";
 import { receivedView } from "./views/supplier.js";
@@ -23,18 +26,19 @@ const ROUTES = {
   supervision: regulator.supervisionView, trace: regulator.traceView, "my-loan": farmer.myLoanView, flock: farmer.flockView,
   wallet: receivables.walletView, piece: receivables.pieceView, issued: receivables.issuedView, graph: receivables.graphView,
   receivables: receivables.allReceivablesView, alerts: alertsView, financings: financing.financingsView, financing: financing.financingView,
+  orders: orders.ordersView, order: orders.orderView, "order-trail": orderTrailView, "order-desk": orderDeskView,
 };
 
 // Each role's pages, its home first. A party with several roles gets the union.
-const SUPERVISOR = ["supervision", "trace", "receivables", "checkpoint", "verify", "parties"];
-const SUPPLIER = ["wallet", "documents", "received", "accounts"];
-const LENDER = ["applications", "loans", "decisions", "portfolio", "alerts", "financings", "accounts", "documents"];
+const SUPERVISOR = ["supervision", "trace", "receivables", "checkpoint", "verify", "parties", "orders"];
+const SUPPLIER = ["wallet", "orders", "documents", "received", "accounts"];
+const LENDER = ["applications", "loans", "decisions", "portfolio", "alerts", "financings", "order-desk", "accounts", "documents"];
 const ROLE_PAGES = {
   bank: LENDER, cooperative: LENDER,
   regulator: SUPERVISOR, operator: SUPERVISOR, auditor: SUPERVISOR,
   farmer: ["my-loan", "flock", "accounts", "documents"],
   supplier: SUPPLIER, sme: SUPPLIER,
-  core_enterprise: ["confirm", "issued", "documents", "accounts"],
+  core_enterprise: ["confirm", "issued", "orders", "documents", "accounts"],
 };
 const COMMON_PAGES = ["checkpoint", "log"];
 
