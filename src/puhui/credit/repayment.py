@@ -44,24 +44,27 @@ class LoanBook:
                 raise InvalidCommand(
                     f"repayment history is known as of the business date {today}, not {as_of}"
                 )
-            disbursed = conn.execute(
-                select(func.count()).where(
-                    loans.c.borrower_id == party_id, loans.c.anchor_date.is_not(None)
-                )
-            ).scalar_one()
-            current = conn.execute(
-                select(func.coalesce(func.max(loans.c.days_past_due), 0)).where(
-                    loans.c.borrower_id == party_id, loans.c.status == LoanStatus.ACTIVE.value
-                )
-            ).scalar_one()
-            recorded = conn.execute(
-                select(func.coalesce(func.max(loan_classifications.c.days_past_due), 0)).where(
+            disbursed = (
+                select(func.count())
+                .where(loans.c.borrower_id == party_id, loans.c.anchor_date.is_not(None))
+                .scalar_subquery()
+            )
+            current = (
+                select(func.coalesce(func.max(loans.c.days_past_due), 0))
+                .where(loans.c.borrower_id == party_id, loans.c.status == LoanStatus.ACTIVE.value)
+                .scalar_subquery()
+            )
+            recorded = (
+                select(func.coalesce(func.max(loan_classifications.c.days_past_due), 0))
+                .where(
                     loan_classifications.c.loan_id.in_(mine),
                     loan_classifications.c.business_date > since,
                 )
-            ).scalar_one()
-            late = conn.execute(
-                select(func.count()).where(
+                .scalar_subquery()
+            )
+            late = (
+                select(func.count())
+                .where(
                     and_(
                         loan_instalments.c.loan_id.in_(mine),
                         loan_instalments.c.status == InstalmentStatus.OVERDUE.value,
@@ -69,7 +72,8 @@ class LoanBook:
                         loan_instalments.c.due_date <= as_of,
                     )
                 )
-            ).scalar_one()
-        return RepaymentFacts(
-            int(disbursed), max(int(current), int(recorded)), int(late), int(current)
-        )
+                .scalar_subquery()
+            )
+            row = conn.execute(select(disbursed, current, recorded, late)).one()  # one round trip
+        disbursed_n, current_dpd, recorded_dpd, late_n = (int(v) for v in row)
+        return RepaymentFacts(disbursed_n, max(current_dpd, recorded_dpd), late_n, current_dpd)
