@@ -32,8 +32,9 @@ def test_best_cutoff_minimises_the_five_to_one_cost() -> None:
     y = np.array([0, 0, 0, 0, 1, 1])
     pd_ = np.array([0.05, 0.10, 0.12, 0.30, 0.31, 0.60])
     cut = fitting.best_cutoff(y, pd_)
-    assert training.expected_cost(y, pd_, cut) == 0  # any cutoff in [0.12, 0.30] costs nothing
-    assert cut == 0.165  # the one nearest the Bayes 1/6
+    assert training.expected_cost(y, pd_, cut) == 0  # cutoffs in [0.30, 0.31) cost nothing
+    assert cut == 0.30  # of those on the grid (0.30, 0.305), the nearer to the Bayes 1/6
+    assert training.expected_cost(y, pd_, 1 / 6) == 1 / 6  # the good at 0.30 declined
     assert training.expected_cost(y, pd_, 0.35) == 5 / 6  # a bad accepted costs 5
     assert all(
         training.expected_cost(y, pd_, c) >= training.expected_cost(y, pd_, cut)
