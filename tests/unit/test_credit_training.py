@@ -29,9 +29,9 @@ def test_reduced_cross_validation_on_german_credit() -> None:
 
 @pytest.mark.slow
 def test_credit_train_writes_the_chosen_settings_in_the_model_card(tmp_path: Path) -> None:
+    args = ["credit", "train", "--dataset", "german", "--id", "g-1", "--folds", "3"]
     done = subprocess.run(
-        [sys.executable, "-m", "puhui.cli", "credit", "train", "--dataset", "german", "--id", "g-1"]
-        + ["--out", str(tmp_path), "--folds", "3"],
+        [sys.executable, "-m", "puhui.cli", *args, "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=600,
