@@ -1,5 +1,5 @@
 """Settings chosen inside the training rows only (``credit.fitting``): the features, C and the
-cost cutoff depend on nothing outside the rows they are given."""
+noted cost cutoff depend on nothing outside the rows they are given."""
 
 from __future__ import annotations
 
