@@ -79,3 +79,4 @@ def test_cross_validation_records_one_selection_per_training_fold() -> None:
     cv = evaluation.cross_validate(data, repeats=1, folds=3, gbm=False)
     assert len(cv.selections) == 3 == len(cv.scorecard)
     assert all(s.cutoff in fitting.CUTOFF_GRID for s in cv.selections)
+    assert set(cv.mean()) == {"auc", "ks", "cost", "cost_inner_cutoff"}
