@@ -5,8 +5,8 @@ predictions of the first repetition for the report's pictures.
 Each training fold chooses its scorecard's settings by an inner cross-validation on its own
 rows (``fitting.fit_selected``); the test fold only scores. The cost declines when the
 Platt-calibrated PD > 1/6 (the Bayes cutoff); ``cost_inner_cutoff`` is the cost at the cutoff
-the inner CV found cheapest, kept for comparison (it did worse: the cost curve is too noisy on
-a few hundred rows to pick a cutoff from)."""
+the inner CV found cheapest, kept for comparison (worse on German Credit, whose cost curve
+over a few hundred rows is too noisy to pick a cutoff from)."""
 
 from __future__ import annotations
 
