@@ -37,7 +37,7 @@ Dataset = Annotated[str, typer.Option(help="german, credit_data or synthetic_sme
 
 
 def _train(dataset: str, model_id: str, out_dir: Path, repeats: int, folds: int) -> Path:
-    from puhui.credit import datasets, evaluation, report, training
+    from puhui.credit import datasets, evaluation, fitting, report, training
 
     data = datasets.load(dataset)
     with Progress(transient=True) as bar:
@@ -45,8 +45,9 @@ def _train(dataset: str, model_id: str, out_dir: Path, repeats: int, folds: int)
         cv = evaluation.cross_validate(
             data, repeats, folds, progress=lambda n: bar.advance(task, n)
         )
-    card = training.fit_scorecard(data)
-    card_json = report.model_card(model_id, card, data, cv)
+    fitted = fitting.fit_selected(data)  # C and features chosen by inner CV on all rows
+    card = fitted.model
+    card_json = report.model_card(model_id, card, data, cv, fitted.selection.to_json())
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / f"{model_id}.scorecard.json"
     model_path.write_bytes(card.raw)

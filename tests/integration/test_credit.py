@@ -203,3 +203,25 @@ def test_stability_of_recent_decisions(platform: Platform, world: dict[str, Iden
     assert result.score_psi > monitoring.ALERT_PSI
     assert "score PSI" in result.alerts[0]
     assert set(result.characteristics) == {c["name"] for c in scorecard_doc()["characteristics"]}
+
+
+def test_a_parsed_model_is_reused_by_its_file_hash(
+    platform: Platform, world: dict[str, Identity]
+) -> None:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    with platform.engine.connect() as conn:
+        model, card = intake.load_scorecard(conn, MODEL_ID)
+        assert card.sha256 == model.sha256
+        event.listen(platform.engine, "before_cursor_execute", count)
+        try:
+            again = intake.load_scorecard(conn, MODEL_ID)[1]
+        finally:
+            event.remove(platform.engine, "before_cursor_execute", count)
+    assert again is card  # parsed once
+    assert len(statements) == 1 and "credit_model_files" not in statements[0]

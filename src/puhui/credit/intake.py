@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -28,12 +30,13 @@ from puhui.credit.features import FEATURE_VERSION, Invoice, Record, RepaymentHis
 from puhui.credit.handlers import DECIDING_KINDS, document_grant
 from puhui.credit.policy import Outcome, apply
 from puhui.credit.scorecard import Scorecard
+from puhui.documents import consent
 from puhui.documents import views as documents
 from puhui.kernel.canonical import canonical_json
 from puhui.kernel.commands import SignedCommand
 from puhui.kernel.errors import InvalidCommand
 from puhui.kernel.service import Receipt
-from puhui.kernel.store.engine import begin_write
+from puhui.kernel.store.engine import begin_write, is_sqlite
 from puhui.parties import views as parties
 
 INPUTS_FORMAT = "puhui-credit-inputs/1"
@@ -76,22 +79,52 @@ def register_model(
 
 
 def load_scorecard(conn: Connection, model_id: str) -> tuple[views.Model, Scorecard]:
-    """The registered model and its file, checked against the hash on the log."""
+    """The registered model and its parsed file, checked against the hash on the log.
+
+    Parsed files are cached by their registered SHA-256: a decision reads the model's row
+    (one statement) and loads and parses the file only the first time (checking its hash)."""
     model = views.get_model(conn, model_id)
-    raw = views.model_file(conn, model.sha256)
-    if raw is None:
-        raise InputsMissing(f"the file of model {model_id} is not stored here")
     if model.kind not in DECIDING_KINDS:
         raise ModelInvalid(f"model {model_id} is a {model.kind}, not a scorecard")
-    return model, _parsed(raw, model.sha256)
+    card = _CARDS.get(model.sha256)
+    if card is None:
+        raw = views.model_file(conn, model.sha256)
+        if raw is None:
+            raise InputsMissing(f"the file of model {model_id} is not stored here")
+        card = _CARDS.put(model.sha256, _parsed(raw, model.sha256))
+    return model, card
 
 
-@lru_cache(maxsize=MODELS_CACHED_MAX)
 def _parsed(raw: bytes, sha256: str) -> Scorecard:
-    """Parsed once per file: the cache is keyed by the bytes themselves, checked here."""
     if sha256_hex(raw) != sha256:
         raise ModelInvalid("the stored model file does not match its registered hash")
     return Scorecard.from_bytes(raw)
+
+
+class _ParsedModels:
+    """A small LRU of parsed scorecards keyed by file hash (safe across threads)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._cards: OrderedDict[str, Scorecard] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, sha256: str) -> Scorecard | None:
+        with self._lock:
+            card = self._cards.get(sha256)
+            if card is not None:
+                self._cards.move_to_end(sha256)
+            return card
+
+    def put(self, sha256: str, card: Scorecard) -> Scorecard:
+        with self._lock:
+            self._cards[sha256] = card
+            while len(self._cards) > self._size:
+                self._cards.popitem(last=False)
+        return card
+
+
+_CARDS = _ParsedModels(MODELS_CACHED_MAX)
 
 
 # ---- features from the record --------------------------------------------------------------
@@ -102,8 +135,9 @@ def _owned(conn: Connection, applicant: str, kind: str) -> list[tuple[documents.
     after: str | None = None
     while len(out) < DOCUMENTS_PER_KIND_MAX:
         page = documents.list_documents(conn, applicant, kind=kind, after=after, limit=500)
+        contents = documents.stored_contents(conn, [d.document_id for d in page])
         for doc in page:
-            stored = documents.stored_content(conn, doc.document_id)
+            stored = contents.get(doc.document_id)
             if doc.owner == applicant and stored is not None:
                 out.append((doc, json.loads(stored.content)["body"]))
         if len(page) < 500:
@@ -121,7 +155,8 @@ def gather(
     sources: list[str] = []
     invoices: list[Invoice] = []
     sales: list[Sale] = []
-    if document_grant(conn, applicant, lender, "e_invoice", as_of) is not None:
+    given = consent.grants_of(conn, applicant, limit=consent.PAGE_SIZE_MAX)
+    if document_grant(conn, applicant, lender, "e_invoice", as_of, given) is not None:
         sources.append("e_invoice")
         for doc, b in _owned(conn, applicant, "e_invoice"):
             invoices.append(
@@ -133,7 +168,7 @@ def gather(
                     doc.confirmed_on,
                 )
             )
-    if document_grant(conn, applicant, lender, "sales_record", as_of) is not None:
+    if document_grant(conn, applicant, lender, "sales_record", as_of, given) is not None:
         sources.append("sales_record")
         for doc, b in _owned(conn, applicant, "sales_record"):
             sales.append(Sale(date.fromisoformat(b["sold_on"]), doc.registered_on, b["amount"]))
@@ -202,7 +237,7 @@ def assess(
     now: datetime,
 ) -> Assessment:
     """Compute, score and store the inputs; return the decision to sign and a preview."""
-    with begin_write(engine) as conn:
+    with _write_before_the_log(engine) as conn:
         _model, card = load_scorecard(conn, model_id)
         product = views.get_policy(conn, product_id)
         record, att = gather(conn, applicant, lender, as_of, repayment)
@@ -232,6 +267,33 @@ def assess(
     return Assessment(payload, values, outcome)
 
 
+@contextmanager
+def _write_before_the_log(engine: Engine) -> Iterator[Connection]:
+    """A write transaction whose commit does not wait for the disk (SQLite ``synchronous =
+    NORMAL`` under WAL; PostgreSQL ``synchronous_commit = off``).
+
+    Used for the stored inputs of an assessment, content-addressed bytes that matter only once
+    a decision on the log cites them: the decision's own commit flushes the write-ahead log up
+    to itself, and so every earlier commit with it, before the decision is acknowledged. A crash
+    before that loses inputs no recorded decision needs (assess again). One wait for the disk
+    per decision instead of two."""
+    with engine.connect() as conn:
+        if not is_sqlite(conn):
+            with conn.begin():
+                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                yield conn
+            return
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        level = raw.execute("PRAGMA synchronous").fetchone()[0]
+        raw.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with conn.execution_options(sqlite_begin="IMMEDIATE").begin():
+                yield conn
+        finally:
+            raw.execute(f"PRAGMA synchronous={int(level)}")
+
+
 def load_inputs(conn: Connection, digest: str) -> dict[str, Any]:
     raw = views.stored_inputs(conn, digest)
     if raw is None:
@@ -242,9 +304,13 @@ def load_inputs(conn: Connection, digest: str) -> dict[str, Any]:
     return doc
 
 
-def expected_payload(conn: Connection, p: Decide) -> dict[str, Any]:
-    """The decision the stored inputs and the registered model give: what ``p`` must say."""
-    inputs = load_inputs(conn, p.inputs_sha256)
+def expected_payload(
+    conn: Connection, p: Decide, inputs: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The decision the stored inputs (``inputs`` if already loaded) and the registered model
+    give: what ``p`` must say."""
+    if inputs is None:
+        inputs = load_inputs(conn, p.inputs_sha256)
     if inputs["applicant"] != p.applicant:
         raise ScoreMismatch(f"the inputs {p.inputs_sha256} are not {p.applicant}'s")
     _model, card = load_scorecard(conn, p.model_id)
@@ -281,7 +347,7 @@ def submit_decision(engine: Engine, submit: Submit, signed: SignedCommand) -> Re
                 f"the inputs were computed as of {inputs['as_of']}, the decision is dated "
                 f"{signed.command.business_date}: assess again"
             )
-        wrong = _differences(p, expected_payload(conn, p))
+        wrong = _differences(p, expected_payload(conn, p, inputs))
     if wrong:
         raise ScoreMismatch(
             f"the decision's {', '.join(wrong)} differ from the registered model's on its inputs"

@@ -22,7 +22,11 @@ CALIBRATION_BINS = 10
 
 
 def model_card(
-    model_id: str, card: Scorecard, data: Dataset, cv: CrossValidation | None
+    model_id: str,
+    card: Scorecard,
+    data: Dataset,
+    cv: CrossValidation | None,
+    selection: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a supervisor asks about a model, in one JSON document."""
     chars = [
@@ -55,6 +59,7 @@ def model_card(
         "score_range": list(card.score_range),
         "calibration": card.doc["calibration"],
         "characteristics": chars,
+        "selection": selection,
         "metrics": metrics,
         "intended_use": "ranking applicants by probability of default; decisions only through "
         "a product policy, with reason codes; challenger monitored in parallel",

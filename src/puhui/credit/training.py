@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,9 @@ class Dataset:
     """1 = bad (default), 0 = good."""
     trends: Mapping[str, Trend]
     feature_version: str
+    default_trend: Trend | None = None
+    """Trend of the numeric characteristics ``trends`` leaves out (None: optbinning's default,
+    no monotonicity); e.g. ``auto_asc_desc`` (optbinning picks ascending or descending)."""
 
     @property
     def categorical(self) -> list[str]:
@@ -61,16 +65,39 @@ def categorical_columns(X: pd.DataFrame) -> list[str]:
     return [c for c in X.columns if not is_numeric_dtype(X[c])]
 
 
-def _binning_process(data: Dataset, min_bin_share: float) -> Any:
+def _binning_process(data: Dataset, columns: list[str], min_bin_share: float) -> Any:
     from optbinning import BinningProcess
 
-    params = {name: {"monotonic_trend": trend} for name, trend in data.trends.items()}
+    categorical = [c for c in data.categorical if c in columns]
+    params = {}
+    for name in columns:
+        trend = data.trends.get(name, None if name in categorical else data.default_trend)
+        if trend is not None:
+            params[name] = {"monotonic_trend": trend}
     return BinningProcess(
-        list(data.X.columns),
-        categorical_variables=data.categorical,
+        columns,
+        categorical_variables=categorical,
         min_prebin_size=min_bin_share,
         binning_fit_params=params,
     )
+
+
+def fit_binning(
+    data: Dataset, rows: npt.NDArray[np.int64], min_bin_share: float = MIN_BIN_SHARE
+) -> Any:
+    """The fitted optbinning ``BinningProcess`` of every column on ``rows``."""
+    process = _binning_process(data, list(data.X.columns), min_bin_share)
+    with _quiet():
+        process.fit(data.X.iloc[rows], data.y[rows])
+    return process
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """optbinning 1.0 trips pandas 3 deprecation warnings (Pandas4Warning among them)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def fit_scorecard(
@@ -79,23 +106,24 @@ def fit_scorecard(
     *,
     regularisation: float = REGULARISATION,
     min_bin_share: float = MIN_BIN_SHARE,
+    features: Sequence[str] | None = None,
 ) -> Scorecard:
-    """Fit on ``rows`` (all by default) and return the integer-points model."""
+    """Fit on ``rows`` (all by default) with ``features`` (all columns by default) and return
+    the integer-points model."""
     from optbinning import Scorecard as OptScorecard
     from sklearn.linear_model import LogisticRegression
 
-    X = data.X if rows is None else data.X.iloc[rows]
+    columns = list(data.X.columns if features is None else features)
+    X = data.X[columns] if rows is None else data.X.iloc[rows][columns]
     y = data.y if rows is None else data.y[rows]
     card = OptScorecard(
-        binning_process=_binning_process(data, min_bin_share),
+        binning_process=_binning_process(data, columns, min_bin_share),
         estimator=LogisticRegression(C=regularisation, max_iter=1000),
         scaling_method="pdo_odds",
         scaling_method_params={"pdo": PDO, "odds": ODDS, "scorecard_points": POINTS},
         rounding=True,
     )
-    with warnings.catch_warnings():  # optbinning 1.0 trips pandas 3 deprecation warnings
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", FutureWarning)
+    with _quiet():
         card.fit(X, y)
     table = card.table(style="detailed")
     characteristics = [_characteristic(card, table, name) for name in X.columns]
@@ -250,5 +278,8 @@ def expected_cost(
     return (BAD_COST * bad_accepted + GOOD_COST * good_declined) / len(y)
 
 
-def metrics(y: npt.NDArray[np.int64], pd: npt.NDArray[np.float64]) -> dict[str, float]:
-    return {"auc": auc(y, pd), "ks": ks(y, pd), "cost": expected_cost(y, pd)}
+def metrics(
+    y: npt.NDArray[np.int64], pd: npt.NDArray[np.float64], cutoff: float | None = None
+) -> dict[str, float]:
+    """AUC, KS and the 5:1 cost declining above ``cutoff`` (the Bayes 1/6 by default)."""
+    return {"auc": auc(y, pd), "ks": ks(y, pd), "cost": expected_cost(y, pd, cutoff)}

@@ -193,6 +193,21 @@ def stored_content(conn: Connection, document_id: str) -> StoredContent | None:
     return None if row is None else StoredContent(**row._mapping)
 
 
+def stored_contents(conn: Connection, document_ids: list[str]) -> dict[str, StoredContent]:
+    """``stored_content`` of many documents in one statement (absent ones are left out)."""
+    if not document_ids:
+        return {}
+    rows = conn.execute(
+        select(
+            document_contents.c.document_id,
+            document_contents.c.salt,
+            document_contents.c.content,
+            document_contents.c.file,
+        ).where(document_contents.c.document_id.in_(document_ids))
+    )
+    return {r.document_id: StoredContent(**r._mapping) for r in rows}
+
+
 def store_content(
     conn: Connection,
     document_id: str,
