@@ -45,7 +45,7 @@ class TxCache:
 
     def forget_parties(self, parties: Iterable[str]) -> None:
         gone = set(parties)
-        if gone:
+        if gone and any(s.party_id in gone for s in self.signers.values()):
             self.signers = {k: s for k, s in self.signers.items() if s.party_id not in gone}
 
     def flush(self, conn: Connection) -> None:

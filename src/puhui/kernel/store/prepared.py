@@ -16,7 +16,7 @@ so callers catch one family of exceptions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,6 +153,22 @@ class Prepared:
         cursor.close()
         compiled = self.compiled(conn)
         return [compiled.row(r) for r in rows]
+
+    def stream(self, conn: Connection, rows_per_fetch: int) -> Iterator[tuple[Any, ...]]:
+        """Every row of a read, fetched ``rows_per_fetch`` at a time.
+
+        Memory stays flat only where the driver's cursor streams (SQLite); psycopg's client
+        cursor holds the whole result, so use Core's ``yield_per`` on PostgreSQL.
+        """
+        flush_pending(conn)
+        cursor = self._run(conn, False, {})
+        compiled = self.compiled(conn)
+        try:
+            while batch := cursor.fetchmany(rows_per_fetch):
+                for raw in batch:
+                    yield compiled.row(raw)
+        finally:
+            cursor.close()
 
     def columns(self) -> tuple[str, ...]:
         """The names of the selected columns, in row order."""

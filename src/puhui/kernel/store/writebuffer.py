@@ -44,6 +44,8 @@ class _Target:
 
     def full(self, table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
         """``row`` with every column (None for those it leaves out)."""
+        if len(row) == len(self.columns) and row.keys() == self.columns:
+            return dict(row)
         if not row.keys() <= self.columns:
             raise InvariantViolation(f"row for {table.name} has unknown columns {sorted(row)}")
         return {name: row.get(name) for name in self.columns}
