@@ -44,8 +44,9 @@ def verify_inline(jobs: Sequence[Job]) -> list[bool]:
     keys: dict[bytes, Ed25519PublicKey | None] = {}
     verdicts = []
     for public_key, signature, message in jobs:
-        key = keys.get(public_key, False)
-        if key is False:
+        if public_key in keys:
+            key = keys[public_key]
+        else:
             try:
                 key = keys[public_key] = Ed25519PublicKey.from_public_bytes(public_key)
             except ValueError:
@@ -97,7 +98,7 @@ def decode_batch(stream: IO[bytes]) -> list[Job] | None:
         (length,) = _COUNT.unpack_from(fixed, PUBLIC_KEY_BYTES + SIGNATURE_BYTES)
         if length > MESSAGE_BYTES_MAX:
             raise ValueError(f"message of {length} bytes is over {MESSAGE_BYTES_MAX}")
-        public_key, signature = fixed[:PUBLIC_KEY_BYTES], fixed[PUBLIC_KEY_BYTES:-_COUNT.size]
+        public_key, signature = fixed[:PUBLIC_KEY_BYTES], fixed[PUBLIC_KEY_BYTES : -_COUNT.size]
         jobs.append((public_key, signature, _read_exact(stream, length)))
     return jobs
 
@@ -119,7 +120,7 @@ class SigWorker:
         self._process: subprocess.Popen[bytes] | None = None
         argv = list(command) if command else [sys.executable, "-m", "puhui.kernel.sigworker"]
         try:
-            self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            self._process = subprocess.Popen(
                 argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
             )
         except OSError:

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, delete, insert, update
 from puhui.kernel import clock, signing
 from puhui.kernel.commands import Event
 from puhui.kernel.errors import Conflict, InvariantViolation, PermissionDenied
-from puhui.kernel.store import writebuffer
 from puhui.kernel.registry import ApplyContext, CommandSpec, HandlerContext, Registry, Signer
+from puhui.kernel.store import writebuffer
 from puhui.parties import commands as c
 from puhui.parties import views
 from puhui.parties.errors import InvalidUSCC, KeyExists, LastKey, PartyExists, UnknownParty

@@ -77,8 +77,8 @@ _SIGNER = (
 _TOKEN_OWNER = select(api_tokens.c.party_id).where(api_tokens.c.token_id == bindparam("token_id"))
 
 
-_PARTY_COLUMNS = tuple(c.key for c in _PARTY_BY_ID.selected_columns)
-_KEY_COLUMNS = tuple(c.key for c in _KEY_BY_ID.selected_columns)
+_PARTY_COLUMNS = tuple(str(c.key) for c in _PARTY_BY_ID.selected_columns)
+_KEY_COLUMNS = tuple(str(c.key) for c in _KEY_BY_ID.selected_columns)
 _P_PARTY_BY_ID = Prepared(_PARTY_BY_ID)
 _P_KEY_BY_ID = Prepared(_KEY_BY_ID)
 _P_PARTY_BY_USCC = Prepared(_PARTY_BY_USCC)

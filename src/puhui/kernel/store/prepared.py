@@ -44,8 +44,12 @@ class Compiled:
     """(name, bind processor) for the parameters whose type converts Python values."""
     results: tuple[tuple[int, Processor], ...]
     """(column index, result processor) for the columns whose type converts driver values."""
+    fixed: Mapping[str, Any]
+    """Values bound in the statement itself (``column == 5``): used unless given."""
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
+        if self.fixed:
+            values = {**self.fixed, **values}
         if self.binds:
             converted = dict(values)
             for name, process in self.binds:
@@ -68,14 +72,19 @@ def compile_for(statement: Executable, dialect: Dialect) -> Compiled:
     compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
     positional = bool(compiled.positional)
     names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.binds)
-    processors = compiled._bind_processors  # noqa: SLF001 - memoised by SQLAlchemy per compile
+    processors = compiled._bind_processors
     binds = tuple((name, processors[name]) for name in dict.fromkeys(names) if name in processors)
     results: list[tuple[int, Processor]] = []
     for index, column in enumerate(getattr(statement, "selected_columns", ())):
-        process = column.type._cached_result_processor(dialect, None)  # noqa: SLF001
+        process = column.type._cached_result_processor(dialect, None)
         if process is not None:
             results.append((index, process))
-    return Compiled(compiled.string, names, positional, binds, tuple(results))
+    fixed = {
+        name: bind.effective_value
+        for name, bind in compiled.binds.items()
+        if not bind.required and name in names
+    }
+    return Compiled(compiled.string, names, positional, binds, tuple(results), fixed)
 
 
 def flush_pending(conn: Connection) -> None:

@@ -34,7 +34,6 @@ BUFFERED_ROWS_MAX = 50_000
 """A flush is forced at this many pending rows, so memory stays bounded whatever the chunk."""
 
 
-
 @dataclass(frozen=True)
 class _Target:
     insert: Prepared
