@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete
@@ -82,6 +83,15 @@ def parse_entry(seq: int, body: bytes) -> ParsedEntry:
     return ParsedEntry(seq, SignedCommand(command, signature, command_json), events_json)
 
 
+def _compact_scalar(value: Any) -> bytes:
+    """``compact_json`` of a string or integer without the encoder's set-up (the same bytes)."""
+    if type(value) is str:
+        return encode_basestring(value).encode()
+    if type(value) is int:
+        return str(value).encode()
+    return compact_json(value)
+
+
 def _canonical_parts(entry: dict[str, Any], body: bytes) -> tuple[bytes | None, bytes]:
     """(canonical command bytes or None, compact events) once ``body`` is checked canonical."""
     if needs_utf16_order(body):  # rare: the reference canonicaliser orders astral keys
@@ -94,15 +104,15 @@ def _canonical_parts(entry: dict[str, Any], body: bytes) -> tuple[bytes | None, 
         expected = b"".join(
             (
                 b'{"accepted_at":',
-                compact_json(entry["accepted_at"]),
+                _compact_scalar(entry["accepted_at"]),
                 b',"command":',
                 command_json,
                 b',"events":',
                 events_json,
                 b',"seq":',
-                compact_json(entry["seq"]),
+                _compact_scalar(entry["seq"]),
                 b',"signature":',
-                compact_json(entry["signature"]),
+                _compact_scalar(entry["signature"]),
                 b"}",
             )
         )

@@ -46,17 +46,19 @@ class Compiled:
     """(column index, result processor) for the columns whose type converts driver values."""
     fixed: Mapping[str, Any]
     """Values bound in the statement itself (``column == 5``): used unless given."""
+    plan: tuple[tuple[str, Processor | None], ...]
+    """For positional paramstyles: each parameter's name and bind processor, in order."""
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         if self.fixed:
             values = {**self.fixed, **values}
+        if self.positional:
+            return tuple([values[n] if p is None else p(values[n]) for n, p in self.plan])
         if self.binds:
             converted = dict(values)
             for name, process in self.binds:
                 converted[name] = process(converted[name])
             values = converted
-        if self.positional:
-            return tuple(values[name] for name in self.names)
         return values
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
@@ -82,9 +84,10 @@ def compile_for(statement: Executable, dialect: Dialect) -> Compiled:
     fixed = {
         name: bind.effective_value
         for name, bind in compiled.binds.items()
-        if not bind.required and name in names
+        if name in names and (bind.value is not None or bind.callable is not None)
     }
-    return Compiled(compiled.string, names, positional, binds, tuple(results), fixed)
+    plan = tuple((name, processors.get(name)) for name in names) if positional else ()
+    return Compiled(compiled.string, names, positional, binds, tuple(results), fixed, plan)
 
 
 def flush_pending(conn: Connection) -> None:
