@@ -3,7 +3,8 @@
 * the business date, until a ``clock.*`` event moves it;
 * signers by key id, until an event names their party (events must name every party whose
   keys, roles or status they change — the parties context does);
-* signatures verified up front for the whole batch, on all cores;
+* signatures verified up front for the whole batch: in a thread pool for live batches (Ed25519
+  holds the GIL, so this overlaps little), in a ``SigWorker`` child process for replay;
 * the kernel's own rows (idempotency, entry index), written with one executemany at ``flush``.
 """
 
@@ -58,7 +59,7 @@ class TxCache:
 
 
 def _pool() -> ThreadPoolExecutor:
-    """The signature-check threads (Ed25519 releases the GIL, so they check in parallel)."""
+    """The signature-check threads (``cryptography``'s Ed25519 holds the GIL: see sigworker)."""
     global _verify_pool
     if _verify_pool is None:
         _verify_pool = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="puhui-verify")
