@@ -54,13 +54,16 @@ def _check(value: Any, depth: int) -> bool:
     raise CanonicalizationError(f"{type(value).__name__} is not a JSON type")
 
 
+_COMPACT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+"""One encoder for every call (``json.dumps`` with options builds a new one each time)."""
+
+
 def canonical_json(value: Any) -> bytes:
     """Return the RFC 8785 canonical UTF-8 encoding of ``value``."""
     if _check(value, 0):
         return bytes(rfc8785.dumps(value))
     try:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return text.encode("utf-8")
+        return _COMPACT.encode(value).encode("utf-8")
     except UnicodeEncodeError as exc:  # lone surrogates
         raise CanonicalizationError("string is not valid Unicode") from exc
 
@@ -71,7 +74,7 @@ def compact_json(value: Any) -> bytes:
     Equal to ``canonical_json`` for every value that is canonicalizable and has no astral-plane
     character in a key; two values give equal bytes only if they are equal as JSON.
     """
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _COMPACT.encode(value).encode()
 
 
 def _refuse_float(text: str) -> NoReturn:
@@ -85,21 +88,35 @@ def _safe_int(text: str) -> int:
     return number
 
 
+_DECODER = json.JSONDecoder(
+    parse_float=_refuse_float, parse_int=_safe_int, parse_constant=_refuse_float
+)
+
+
+def parse_json(body: bytes) -> Any:
+    """Parse UTF-8 JSON refusing floats and unsafe integers; the form is not checked."""
+    try:
+        return _DECODER.decode(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CanonicalizationError(f"not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise CanonicalizationError("nested too deeply") from exc
+
+
+def needs_utf16_order(body: bytes) -> bool:
+    """Whether ``body`` may hold an astral-plane character (then only ``canonical_json``'s
+    reference path orders its keys right)."""
+    return _ASTRAL_LEAD_BYTE.search(body) is not None
+
+
 def parse_canonical(body: bytes) -> Any:
     """Parse ``body``, which must be canonical JSON; raise CanonicalizationError if it is not.
 
     Floats and unsafe integers are refused while parsing, so the check is one parse and one
     serialisation, without walking the value (the replay hot path).
     """
-    try:
-        value = json.loads(
-            body, parse_float=_refuse_float, parse_int=_safe_int, parse_constant=_refuse_float
-        )
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CanonicalizationError(f"not JSON: {exc}") from exc
-    except RecursionError as exc:
-        raise CanonicalizationError("nested too deeply") from exc
-    if _ASTRAL_LEAD_BYTE.search(body):
+    value = parse_json(body)
+    if needs_utf16_order(body):
         expected = canonical_json(value)
     else:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,8 +20,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from puhui.kernel.errors import InvariantViolation
 from puhui.kernel.store.engine import metadata
+from puhui.kernel.store.prepared import Prepared
 
 ROWS_PER_FETCH = 5000
+_PREPARED: dict[Table, Prepared] = {}
 
 
 def projection_tables() -> list[Table]:
@@ -59,14 +62,29 @@ def _order(conn: Connection, table: Table) -> list[ColumnElement[Any]]:
     return columns
 
 
+def _rows_sqlite(conn: Connection, table: Table) -> Iterator[Sequence[Any]]:
+    """The table's rows on the DBAPI cursor (SQLite's cursor streams), converted like Core's."""
+    prepared = _PREPARED.get(table)
+    if prepared is None:
+        prepared = _PREPARED[table] = Prepared(select(table).order_by(*table.primary_key.columns))
+    yield from prepared.stream(conn, ROWS_PER_FETCH)
+
+
+def _rows(conn: Connection, table: Table) -> Iterator[Sequence[Any]]:
+    """The table's rows through Core, streamed (a server-side cursor on PostgreSQL)."""
+    result = conn.execution_options(yield_per=ROWS_PER_FETCH).execute(
+        select(table).order_by(*_order(conn, table))
+    )
+    yield from result
+
+
 def state_digest(conn: Connection) -> str:
     digest = hashlib.sha256()
+    rows = _rows_sqlite if conn.dialect.name == "sqlite" else _rows
+    encode = _ROW_ENCODER.encode
     for table in projection_tables():
         digest.update(f"table {table.name}\n".encode())
-        result = conn.execution_options(yield_per=ROWS_PER_FETCH).execute(
-            select(table).order_by(*_order(conn, table))
-        )
-        for row in result:
-            digest.update(_ROW_ENCODER.encode(tuple(row)).encode())
+        for row in rows(conn, table):
+            digest.update(encode(tuple(row)).encode())
             digest.update(b"\n")
     return digest.hexdigest()

@@ -9,19 +9,29 @@ logged events, byte for byte in canonical form.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
+from json.encoder import encode_basestring
+from typing import Any
 
 from sqlalchemy import Connection, Engine, delete
 from sqlalchemy.exc import IntegrityError
 
-from puhui.kernel import merkle, signing
-from puhui.kernel.canonical import CanonicalizationError, compact_json, parse_canonical
+from puhui.kernel import merkle, signing, sigworker
+from puhui.kernel.canonical import (
+    CanonicalizationError,
+    canonical_json,
+    compact_json,
+    needs_utf16_order,
+    parse_json,
+)
 from puhui.kernel.commands import Command, SignedCommand
 from puhui.kernel.digest import projection_tables, state_digest
 from puhui.kernel.errors import PuhuiError
 from puhui.kernel.log import LogAppender, stream_entries, tree_head
 from puhui.kernel.pipeline import Accepted, apply_events, decide
 from puhui.kernel.registry import Registry
+from puhui.kernel.store import writebuffer
 from puhui.kernel.store.engine import begin_write, metadata
 from puhui.kernel.txcache import PendingChecks, TxCache, start_checks
 
@@ -47,22 +57,70 @@ class ParsedEntry:
 
 
 def parse_entry(seq: int, body: bytes) -> ParsedEntry:
-    """Parse and check the shape of a logged entry; raise ReplayDivergence if malformed."""
+    """Parse and check the shape of a logged entry; raise ReplayDivergence if malformed.
+
+    One parse. The canonical-form check serialises the command and the events once each and
+    reuses those bytes as the command's signed bytes and as the events to compare.
+    """
     try:
-        entry = parse_canonical(body)
+        entry = parse_json(body)
     except CanonicalizationError as exc:
         raise ReplayDivergence(seq, f"entry is not canonical JSON: {exc}") from exc
     if not isinstance(entry, dict) or set(entry) != ENTRY_FIELDS:
         raise ReplayDivergence(seq, "entry does not have the fields of a log entry")
-    if entry["seq"] != seq:
+    if type(entry["seq"]) is not int or entry["seq"] != seq:
         raise ReplayDivergence(seq, f"entry says it is entry {entry['seq']}")
     try:
+        command_json, events_json = _canonical_parts(entry, body)
         command = Command.from_json(entry["command"])
         signature = signing.b64decode(entry["signature"], length=64, what="signature")
-        events_json = compact_json(entry["events"])
+    except CanonicalizationError as exc:
+        raise ReplayDivergence(seq, f"entry is not canonical JSON: {exc}") from exc
     except (PuhuiError, ValueError) as exc:
         raise ReplayDivergence(seq, str(exc)) from exc
-    return ParsedEntry(seq, SignedCommand(command, signature, command.signing_bytes()), events_json)
+    if command_json is None:
+        command_json = command.signing_bytes()
+    return ParsedEntry(seq, SignedCommand(command, signature, command_json), events_json)
+
+
+def _compact_scalar(value: Any) -> bytes:
+    """``compact_json`` of a string or integer without the encoder's set-up (the same bytes)."""
+    if type(value) is str:
+        return encode_basestring(value).encode()
+    if type(value) is int:
+        return str(value).encode()
+    return compact_json(value)
+
+
+def _canonical_parts(entry: dict[str, Any], body: bytes) -> tuple[bytes | None, bytes]:
+    """(canonical command bytes or None, compact events) once ``body`` is checked canonical."""
+    if needs_utf16_order(body):  # rare: the reference canonicaliser orders astral keys
+        if canonical_json(entry) != body:
+            raise CanonicalizationError("not in canonical form")
+        return None, compact_json(entry["events"])
+    try:
+        command_json = compact_json(entry["command"])
+        events_json = compact_json(entry["events"])
+        expected = b"".join(
+            (
+                b'{"accepted_at":',
+                _compact_scalar(entry["accepted_at"]),
+                b',"command":',
+                command_json,
+                b',"events":',
+                events_json,
+                b',"seq":',
+                _compact_scalar(entry["seq"]),
+                b',"signature":',
+                _compact_scalar(entry["signature"]),
+                b"}",
+            )
+        )
+    except UnicodeEncodeError as exc:  # a lone surrogate escaped in the text
+        raise CanonicalizationError("string is not valid Unicode") from exc
+    if expected != body:  # the bytes compact_json(entry) would give: keys in sorted order
+        raise CanonicalizationError("not in canonical form")
+    return command_json, events_json
 
 
 class Replayer:
@@ -75,6 +133,7 @@ class Replayer:
     """
 
     def __init__(self, conn: Connection, registry: Registry) -> None:
+        self.worker = sigworker.acquire()
         self.conn = conn
         self.registry = registry
         self.cache = TxCache(replaying=True)
@@ -97,6 +156,11 @@ class Replayer:
         self._feed()
         self._replay_queued()
 
+    def close(self) -> None:
+        """Hand the signature worker back (call whether or not the replay succeeded)."""
+        self._queued = None
+        sigworker.release(self.worker)
+
     def _feed(self) -> None:
         chunk, self._buffer = self._buffer, []
         try:
@@ -104,7 +168,10 @@ class Replayer:
         except ReplayDivergence:
             self._replay_queued()  # an earlier entry's divergence is the one to report
             raise
-        checks = start_checks(self.conn, self.registry, [p.signed for p in parsed], background=True)
+        commands = [p.signed for p in parsed]
+        checks = start_checks(
+            self.conn, self.registry, commands, background=True, worker=self.worker
+        )
         self._replay_queued()
         self._queued = (parsed, checks)
 
@@ -116,10 +183,16 @@ class Replayer:
         checks.into(self.cache)
         for entry in parsed:
             self._replay(entry)
+        first = parsed[0].seq if parsed else self.size
+        try:
+            writebuffer.flush(self.conn)
+        except IntegrityError as exc:
+            raise ReplayDivergence(
+                first, f"a projection row repeats a key among entries {first}..{self.size - 1}"
+            ) from exc
         try:
             self.cache.flush(self.conn)
         except IntegrityError as exc:
-            first = parsed[0].seq if parsed else self.size
             raise ReplayDivergence(
                 first, f"an idempotency key repeats among entries {first}..{self.size - 1}"
             ) from exc
@@ -170,11 +243,12 @@ def replay_in_place(
         clear_projections(conn)
         replayer = Replayer(conn, registry)
         frontier: list[bytes] = []
-        for seq, body in stream_entries(conn):
-            frontier, _ = merkle.append_leaf(frontier, seq, merkle.leaf_hash(body))
-            if replayer.add(seq, body) and progress is not None:
-                progress(seq + 1)
-        replayer.finish()
+        with closing(replayer), writebuffer.buffering(conn):
+            for seq, body in stream_entries(conn):
+                frontier, _ = merkle.append_leaf(frontier, seq, merkle.leaf_hash(body))
+                if replayer.add(seq, body) and progress is not None:
+                    progress(seq + 1)
+            replayer.finish()
         root = merkle.root_from_frontier(frontier)
         if replayer.size != head.size or root != head.root:
             raise ReplayDivergence(replayer.size, "stored entries do not hash to the log head")

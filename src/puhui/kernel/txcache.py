@@ -3,7 +3,8 @@
 * the business date, until a ``clock.*`` event moves it;
 * signers by key id, until an event names their party (events must name every party whose
   keys, roles or status they change — the parties context does);
-* signatures verified up front for the whole batch, on all cores;
+* signatures verified up front for the whole batch: in a thread pool for live batches (Ed25519
+  holds the GIL, so this overlaps little), in a ``SigWorker`` child process for replay;
 * the kernel's own rows (idempotency, entry index), written with one executemany at ``flush``.
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy import Connection, insert
 from puhui.kernel import signing
 from puhui.kernel.commands import SignedCommand
 from puhui.kernel.registry import Registry, Signer
+from puhui.kernel.sigworker import SigWorker, verify_inline
 from puhui.kernel.store.tables import entry_parties, idempotency
 
 VERIFY_THREADS = os.cpu_count() or 2
@@ -44,7 +46,7 @@ class TxCache:
 
     def forget_parties(self, parties: Iterable[str]) -> None:
         gone = set(parties)
-        if gone:
+        if gone and any(s.party_id in gone for s in self.signers.values()):
             self.signers = {k: s for k, s in self.signers.items() if s.party_id not in gone}
 
     def flush(self, conn: Connection) -> None:
@@ -57,7 +59,7 @@ class TxCache:
 
 
 def _pool() -> ThreadPoolExecutor:
-    """The signature-check threads (Ed25519 releases the GIL, so they check in parallel)."""
+    """The signature-check threads (``cryptography``'s Ed25519 holds the GIL: see sigworker)."""
     global _verify_pool
     if _verify_pool is None:
         _verify_pool = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="puhui-verify")
@@ -66,16 +68,32 @@ def _pool() -> ThreadPoolExecutor:
 
 @dataclass
 class PendingChecks:
-    """Signature checks running on a verify pool; ``into`` waits for them and records them."""
+    """Signature checks running on a verify pool or in a ``SigWorker``; ``into`` waits for them
+    and records them."""
 
     slices: list[list[tuple[bytes, bytes, bytes]]] = field(default_factory=list)
     futures: list[Future[list[bool]]] = field(default_factory=list)
+    worker: SigWorker | None = None
+    """Set when ``slices`` is one batch sent to this worker (answered in the order sent)."""
 
     def into(self, cache: TxCache) -> None:
-        for part, future in zip(self.slices, self.futures, strict=True):
-            for (public_key, signature, _body), ok in zip(part, future.result(), strict=True):
-                cache.preverified[signature] = (public_key, ok)
-        self.slices, self.futures = [], []
+        if self.worker is not None:
+            for part in self.slices:
+                verdicts = self.worker.receive()
+                if verdicts is None or len(verdicts) != len(part):
+                    verdicts = verify_inline(part)  # the worker failed: check here
+                self._record(cache, part, verdicts)
+        else:
+            for part, future in zip(self.slices, self.futures, strict=True):
+                self._record(cache, part, future.result())
+        self.slices, self.futures, self.worker = [], [], None
+
+    @staticmethod
+    def _record(
+        cache: TxCache, part: list[tuple[bytes, bytes, bytes]], verdicts: list[bool]
+    ) -> None:
+        for (public_key, signature, _body), ok in zip(part, verdicts, strict=True):
+            cache.preverified[signature] = (public_key, ok)
 
 
 def start_checks(
@@ -84,11 +102,13 @@ def start_checks(
     commands: Sequence[SignedCommand],
     *,
     background: bool = False,
+    worker: SigWorker | None = None,
 ) -> PendingChecks:
     """Start checking, on other cores, the signatures of ``commands`` whose keys are known now.
 
     ``decide`` uses a result only if the key it resolves for the command is the same key, and
-    verifies the others itself. ``background`` says the caller will work until it needs them.
+    verifies the others itself. ``background`` says the caller will work until it needs them;
+    a live ``worker`` (a child process) then checks them instead of the pool's threads.
     """
     wanted = sorted({c.command.key_id for c in commands})
     keys: dict[str, bytes] = {}
@@ -100,6 +120,8 @@ def start_checks(
     ]
     if len(jobs) < CHECKS_IN_POOL_MIN:
         return PendingChecks()
+    if background and worker is not None and worker.send(jobs):
+        return PendingChecks([jobs], worker=worker)
     workers = max(1, VERIFY_THREADS - 1) if background else VERIFY_THREADS  # leave the caller one
     step = -(-len(jobs) // workers)
     slices = [jobs[i : i + step] for i in range(0, len(jobs), step)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from puhui.kernel.note import (
 )
 from puhui.kernel.registry import Registry
 from puhui.kernel.replay import ReplayDivergence, Replayer
+from puhui.kernel.store import writebuffer
 from puhui.kernel.store.engine import make_engine, metadata
 
 WitnessKeys = Callable[[Any], dict[str, list[bytes]]]
@@ -174,11 +176,13 @@ def _replay(
     with engine.begin() as conn:
         replayer = Replayer(conn, registry)
         try:
-            for seq, body, listed in _entries(directory, manifest["entry_files"], manifest["size"]):
-                frontier = _check_leaf(seq, body, listed, frontier, roots)
-                if replayer.add(seq, body) and progress is not None:
-                    progress(seq + 1)
-            replayer.finish()
+            with closing(replayer), writebuffer.buffering(conn):
+                entries = _entries(directory, manifest["entry_files"], manifest["size"])
+                for seq, body, listed in entries:
+                    frontier = _check_leaf(seq, body, listed, frontier, roots)
+                    if replayer.add(seq, body) and progress is not None:
+                        progress(seq + 1)
+                replayer.finish()
         except ReplayDivergence as exc:
             raise VerifyFailure(f"entry {exc.seq}", exc.reason) from exc
         digest = state_digest(conn)

@@ -11,6 +11,7 @@ from puhui.kernel import clock, signing
 from puhui.kernel.commands import Event
 from puhui.kernel.errors import Conflict, InvariantViolation, PermissionDenied
 from puhui.kernel.registry import ApplyContext, CommandSpec, HandlerContext, Registry, Signer
+from puhui.kernel.store import writebuffer
 from puhui.parties import commands as c
 from puhui.parties import views
 from puhui.parties.errors import InvalidUSCC, KeyExists, LastKey, PartyExists, UnknownParty
@@ -165,15 +166,14 @@ def revoke_token(ctx: HandlerContext, p: c.RevokeToken) -> Sequence[Event]:
 # ---- appliers -------------------------------------------------------------------------------
 
 
-_INSERT_PARTY = insert(parties)
 _INSERT_ROLE = insert(party_roles)
-_INSERT_KEY = insert(party_keys)
 
 
 def _apply_registered(conn: Connection, e: Event, ctx: ApplyContext) -> None:
     d = e.data
-    conn.execute(
-        _INSERT_PARTY,
+    writebuffer.insert_row(
+        conn,
+        parties,
         {
             "party_id": d["party_id"],
             "name": d["name"],
@@ -185,12 +185,15 @@ def _apply_registered(conn: Connection, e: Event, ctx: ApplyContext) -> None:
             "registered_on": ctx.business_date,
         },
     )
-    conn.execute(_INSERT_ROLE, [{"party_id": d["party_id"], "role": r} for r in d["roles"]])
+    writebuffer.insert_rows(
+        conn, party_roles, [{"party_id": d["party_id"], "role": r} for r in d["roles"]]
+    )
 
 
 def _apply_key_added(conn: Connection, e: Event, ctx: ApplyContext) -> None:
-    conn.execute(
-        _INSERT_KEY,
+    writebuffer.insert_row(
+        conn,
+        party_keys,
         {
             "key_id": e.data["key_id"],
             "party_id": e.data["party_id"],

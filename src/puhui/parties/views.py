@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Table, bindparam, func, select
 
 from puhui.kernel.registry import Signer
+from puhui.kernel.store import writebuffer
+from puhui.kernel.store.prepared import Prepared
 from puhui.parties.errors import UnknownParty
 from puhui.parties.model import PartyStatus
 from puhui.parties.tables import api_tokens, parties, party_keys, party_roles
@@ -75,12 +77,27 @@ _SIGNER = (
 _TOKEN_OWNER = select(api_tokens.c.party_id).where(api_tokens.c.token_id == bindparam("token_id"))
 
 
+_PARTY_COLUMNS = tuple(str(c.key) for c in _PARTY_BY_ID.selected_columns)
+_KEY_COLUMNS = tuple(str(c.key) for c in _KEY_BY_ID.selected_columns)
+_P_PARTY_BY_ID = Prepared(_PARTY_BY_ID)
+_P_KEY_BY_ID = Prepared(_KEY_BY_ID)
+_P_PARTY_BY_USCC = Prepared(_PARTY_BY_USCC)
+
+
+def _unique_lookup(
+    conn: Connection, prepared: Prepared, table: Table, column: str, value: Any
+) -> tuple[Any, ...] | None:
+    """A read by a unique column: through the write buffer, then the database (hot path)."""
+    checked = writebuffer.find(conn, table, column, value) is None
+    return prepared.first(conn, {column: value}, buffered_checked=checked)
+
+
 def find_party(conn: Connection, party_id: str) -> Party | None:
-    row = conn.execute(_PARTY_BY_ID, {"party_id": party_id}).first()
+    row = _unique_lookup(conn, _P_PARTY_BY_ID, parties, "party_id", party_id)
     if row is None:
         return None
     roles = _roles_by_party(conn, [party_id])[party_id]
-    return Party(**row._mapping, roles=roles)
+    return Party(**dict(zip(_PARTY_COLUMNS, row, strict=True)), roles=roles)
 
 
 def get_party(conn: Connection, party_id: str) -> Party:
@@ -91,8 +108,8 @@ def get_party(conn: Connection, party_id: str) -> Party:
 
 
 def party_id_for_uscc(conn: Connection, uscc: str) -> str | None:
-    value: str | None = conn.execute(_PARTY_BY_USCC, {"uscc": uscc}).scalar()
-    return value
+    row = _unique_lookup(conn, _P_PARTY_BY_USCC, parties, "uscc", uscc)
+    return None if row is None else str(row[0])
 
 
 def list_parties(
@@ -135,8 +152,8 @@ def keys_of(conn: Connection, party_id: str, *, active_only: bool = False) -> li
 
 
 def find_key(conn: Connection, key_id: str) -> KeyInfo | None:
-    row = conn.execute(_KEY_BY_ID, {"key_id": key_id}).first()
-    return None if row is None else KeyInfo(**row._mapping)
+    row = _unique_lookup(conn, _P_KEY_BY_ID, party_keys, "key_id", key_id)
+    return None if row is None else KeyInfo(**dict(zip(_KEY_COLUMNS, row, strict=True)))
 
 
 def public_keys(conn: Connection, key_ids: Sequence[str]) -> dict[str, bytes]:
