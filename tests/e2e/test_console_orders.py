@@ -306,6 +306,44 @@ def test_bank_reads_the_trade_and_funds_an_order(page: Page, served: Served) -> 
     expect(row).to_contain_text("已放款")
 
 
+def test_bank_declines_an_order_request_with_a_reason(page: Page, served: Served) -> None:
+    due = _open(served, "o-ui-decline", 6_000_000)
+    _submit(
+        served,
+        BUYER,
+        "order.confirm",
+        {"order_id": "o-ui-decline", "amount": 6_000_000, "delivery_due": due},
+    )
+    _request(
+        served, "o-ui-decline", "of-ui-decline", [{"supplier": "parts-maker", "amount": 4_000_000}]
+    )
+    sign_in(page, served, BANK, with_key=True)
+    page.click("nav a[data-page=order-desk]")
+    page.locator("#order-requests a", has_text="o-ui-decline").click()
+    before = served.log_size()
+    page.click("#decline-order")  # no reason given: refused beside the field, nothing signed
+    expect(page.locator("#order-decline-form #reason-error")).to_have_text("必填")
+    page.fill("#order-decline-form #reason", "x" * 501)
+    page.click("#decline-order")
+    expect(page.locator("#order-decline-form #reason-error")).to_have_text("最多 500 个字符")
+    assert served.log_size() == before
+
+    page.fill("#order-decline-form #reason", "the buyer's record is too short")
+    page.click("#decline-order")
+    expect(page.locator("#decline-receipt")).to_be_visible()
+    expect(page.locator("#request-status")).to_have_text("已拒绝")
+    expect(page.locator("#finance-order")).to_be_disabled()
+    assert served.log_size() == before + 1
+    command = served.last_command()
+    assert (command["type"], command["actor"], command["payload"]) == (
+        "order.decline_financing",
+        BANK,
+        {"financing_id": "of-ui-decline", "reason": "the buyer's record is too short"},
+    )
+    with served.platform.engine.connect() as conn:
+        assert orders.get_financing(conn, "of-ui-decline").status == "declined"
+
+
 def test_buyer_countersigns_confirms_the_delivery_and_pays_the_lender_first(
     page: Page, served: Served
 ) -> None:

@@ -91,6 +91,29 @@ def test_supplier_splits_a_piece_to_her_supplier_and_asks_a_bank(
     expect(page.locator("#wallet")).to_contain_text("offered to coop-bank")
     expect(page.locator("#total-held")).to_have_text("¥150,000.00")
 
+    # the bank declines it: a reason is required, and the decline is one signed command
+    page.click("#signout")
+    sign_in(page, served, "coop-bank", with_key=True)
+    page.click("nav a[data-page=financings]")
+    page.locator("#financing-requests a", has_text=offered.financing_id).click()
+    asked = served.log_size()
+    page.click("#decline")
+    expect(page.locator("#decline-form #reason-error")).to_have_text("Required")
+    assert served.log_size() == asked
+    page.fill("#decline-form #reason", "the piece's maturity is past our limit")
+    page.click("#decline")
+    expect(page.locator("#decline-receipt")).to_be_visible()
+    expect(page.locator("#financing-status")).to_have_text("declined")
+    expect(page.locator("#fund")).to_be_disabled()
+    command = served.last_command()
+    assert (command["type"], command["actor"], command["payload"]) == (
+        "receivable.decline_financing",
+        "coop-bank",
+        {"financing_id": offered.financing_id, "reason": "the piece's maturity is past our limit"},
+    )
+    with served.platform.engine.connect() as conn:
+        assert receivables.get_financing(conn, offered.financing_id).status == "declined"
+
 
 def test_bank_prices_and_funds_a_financing_request(page: Page, served: Served) -> None:
     sign_in(page, served, "coop-bank", with_key=True)

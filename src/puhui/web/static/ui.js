@@ -94,6 +94,15 @@ export function field(name, label, input, hint) {
 
 export const input = (name, attrs = {}) => el("input", { id: name, name, autocomplete: "off", ...attrs });
 
+/** Free text the commands take (notes, reasons): at most this many characters. */
+export const NOTE_CHARS_MAX = 500;
+
+/** The error for the note `text` in field `name` ({} when it is fine); `required` refuses it empty. */
+export function noteErrors(name, text, required = false) {
+  if (required && !text) return { [name]: t("err_required") };
+  return text.length > NOTE_CHARS_MAX ? { [name]: t("err_too_long", { max: NOTE_CHARS_MAX }) } : {};
+}
+
 /** Show `errors` ({field: message}, `form` for the whole form) beside the fields. */
 export function showErrors(form, errors) {
   for (const span of form.querySelectorAll(".field-error")) span.textContent = "";

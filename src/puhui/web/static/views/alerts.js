@@ -2,11 +2,10 @@
 // signed agri.review_alert: release the stage or keep the flock frozen), loans reclassified in
 // the last quarter, and loans overdue today.
 import { api, state, submit, t } from "../api.js";
-import { $, date, el, entryLink, field, input, money, resultLine, section, serverErrors, showErrors, showReceipt, table } from "../ui.js";
+import { $, date, el, entryLink, field, input, money, noteErrors, resultLine, section, serverErrors, showErrors, showReceipt, table } from "../ui.js";
 import { category } from "./loans.js";
 import { alertText } from "./farmer.js";
 
-const NOTE_CHARS_MAX = 500;
 const loanLink = (id) => el("a", { href: `#/loan/${encodeURIComponent(id)}` }, id);
 
 function reviewForm(alert, flock, n) {
@@ -19,8 +18,7 @@ function reviewForm(alert, flock, n) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = $(`#${note}`, form).value.trim();
-    const errors = !text ? { [note]: t("err_required") } : text.length > NOTE_CHARS_MAX ? { [note]: t("err_too_long", { max: NOTE_CHARS_MAX }) } : {};
-    if (!showErrors(form, errors)) return;
+    if (!showErrors(form, noteErrors(note, text, true))) return;
     try {
       const receipt = await submit("agri.review_alert", { alert_id: alert.alert_id, decision: $(`#${decision}`, form).value, note: text });
       showReceipt(form, receipt, `review-receipt-${n}`);

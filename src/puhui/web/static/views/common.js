@@ -1,8 +1,9 @@
 // Views every signed-in party has: the log's checkpoint with its witnesses, the party's own log
 // entries with in-browser inclusion proofs, parties, and accounts with their statements.
-import { api, state, t } from "../api.js";
+import { api, state, submit, t } from "../api.js";
 import { b64decode, checkCosignature, checkEntry, openCheckpoint } from "../crypto.js";
-import { $, date, el, entryLink, facts, field, ids, input, money, resultLine, section, showErrors, table } from "../ui.js";
+import { $, date, el, entryLink, facts, field, ids, input, money, noteErrors, resultLine, section, serverErrors, showErrors, showReceipt,
+  table } from "../ui.js";
 
 const logKey = () => fetch("/api/v1/log/key").then((r) => r.text());
 
@@ -120,4 +121,27 @@ export function referenceLink(reference) {
   if (!reference) return "—";
   const [kind, ...rest] = reference.split(":");
   return kind === "loan" ? el("a", { href: `#/loan/${encodeURIComponent(rest.join(":"))}` }, reference) : reference;
+}
+
+/**
+ * A bank's "decline with a reason" form for a financing request: signs `command` with the
+ * request's `financing_id`, then says `declinedText` in `#${statusId}` and disables the
+ * buttons of the forms in `lock` (selectors), so nothing is submitted twice.
+ */
+export function declineForm(financingId, { formId, buttonId, command, statusId, declinedText, lock }) {
+  const form = el("form", { id: formId, novalidate: "" },
+    el("h3", {}, t("decline")),
+    field("reason", t("reason"), input("reason")),
+    el("button", { type: "submit", id: buttonId }, t("decline_signed")), resultLine("decline-result"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reason = $("#reason", form).value.trim();
+    if (!showErrors(form, noteErrors("reason", reason, true))) return;
+    try {
+      showReceipt(form, await submit(command, { financing_id: financingId, reason }), "decline-receipt");
+      $(`#${statusId}`).textContent = declinedText;
+      for (const b of document.querySelectorAll(lock.map((f) => `${f} button`).join(", "))) b.disabled = true;
+    } catch (err) { showErrors(form, serverErrors(err)); }
+  });
+  return form;
 }

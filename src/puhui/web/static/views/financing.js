@@ -2,12 +2,11 @@
 // a quote (days to maturity, discount, price; the core enterprise's record and the guarantees)
 // and funded as a signed receivable.finance or declined; the portfolio of financed pieces.
 import { api, submit, t } from "../api.js";
-import { $, compareRates, date, el, entryLink, facts, field, input, money, parsePercent, percent, resultLine, section, serverErrors,
-  showErrors, showReceipt, table } from "../ui.js";
+import { $, compareRates, date, el, entryLink, facts, field, input, money, noteErrors, parsePercent, percent, resultLine, section, serverErrors, showErrors, showReceipt, table } from "../ui.js";
+import { declineForm } from "./common.js";
 import { pieceLink } from "./receivables.js";
 
 const DAY_COUNTS = ["ACT/360", "ACT/365F", "30/360", "ACT/ACT"];
-const NOTE_CHARS_MAX = 500;
 const finLink = (id) => el("a", { href: `#/financing/${encodeURIComponent(id)}`, class: "ids" }, id);
 const finStatus = (s) => el("span", { class: `fin-${s}` }, t("fin_" + s));
 
@@ -33,7 +32,7 @@ function checkPricing(form) {
   if (!text.trim()) errors.annual_rate = t("err_required");
   else if (rate === null) errors.annual_rate = t("err_percent");
   else if (rate === "0" || compareRates(rate, "1") > 0) errors.annual_rate = t("err_rate_positive");
-  if (note.length > NOTE_CHARS_MAX) errors.note = t("err_too_long", { max: NOTE_CHARS_MAX });
+  Object.assign(errors, noteErrors("note", note));
   return { errors, rate, dayCount: $("#day_count", form).value, note };
 }
 
@@ -97,25 +96,7 @@ function pricingForm(f) {
       declined.remove();
     } catch (err) { showErrors(form, serverErrors(err, PRICING_CODES)); }
   });
-  const declined = declineForm(f);
+  const declined = declineForm(f.financing_id, { formId: "decline-form", buttonId: "decline", command: "receivable.decline_financing",
+    statusId: "financing-status", declinedText: t("fin_declined"), lock: ["#finance-form", "#decline-form"] });
   return el("div", {}, form, declined);
-}
-
-function declineForm(f) {
-  const form = el("form", { id: "decline-form", novalidate: "" },
-    el("h3", {}, t("decline")),
-    field("reason", t("reason"), input("reason")),
-    el("button", { type: "submit", id: "decline" }, t("decline_signed")), resultLine("decline-result"));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const reason = $("#reason", form).value.trim();
-    const errors = !reason ? { reason: t("err_required") } : reason.length > NOTE_CHARS_MAX ? { reason: t("err_too_long", { max: NOTE_CHARS_MAX }) } : {};
-    if (!showErrors(form, errors)) return;
-    try {
-      showReceipt(form, await submit("receivable.decline_financing", { financing_id: f.financing_id, reason }), "decline-receipt");
-      $("#financing-status").textContent = t("fin_declined");
-      for (const b of document.querySelectorAll("#finance-form button, #decline-form button")) b.disabled = true;
-    } catch (err) { showErrors(form, serverErrors(err)); }
-  });
-  return form;
 }

@@ -2,11 +2,10 @@
 // trail (both signatures, the purchase order's commitment) and funded as a signed order.finance
 // at a rate no higher than the seller accepts, or declined; the orders it financed.
 import { api, state, submit, t } from "../api.js";
-import { $, compareRates, date, el, entryLink, facts, field, input, money, parsePercent, percent, resultLine, section, serverErrors,
-  showErrors, showReceipt, table } from "../ui.js";
+import { $, compareRates, date, el, entryLink, facts, field, input, money, noteErrors, parsePercent, percent, resultLine, section, serverErrors, showErrors, showReceipt, table } from "../ui.js";
+import { declineForm } from "./common.js";
 import { ofinStatus, orderLink, orderStatus, trailLink } from "./orders.js";
 
-const NOTE_CHARS_MAX = 500;
 
 export async function orderDeskView() {
   const book = await api("/orders/portfolio?limit=500");
@@ -39,7 +38,9 @@ export async function bankActions(order) {
       [t("rate_max"), percent(mine.annual_rate_max)], [t("status"), el("span", { id: "request-status" }, t("ofin_" + mine.status))],
       [t("entry"), entryLink(mine.requested_seq)]]),
     el("h4", {}, t("plan")), plan, el("h4", {}, t("trade_check")), check,
-    financeForm(mine), declineForm(mine)];
+    financeForm(mine), declineForm(mine.financing_id, { formId: "order-decline-form", buttonId: "decline-order",
+      command: "order.decline_financing", statusId: "request-status", declinedText: t("ofin_declined"),
+      lock: ["#order-finance-form", "#order-decline-form"] })];
 }
 
 const FINANCE_CODES = { "rate-above-request": "annual_rate", "order-already-financed": "annual_rate", "order-past-due": "annual_rate",
@@ -58,7 +59,7 @@ function financeForm(f) {
     else if (rate === null) errors.annual_rate = t("err_percent");
     else if (rate === "0" || compareRates(rate, "1") > 0) errors.annual_rate = t("err_rate_positive");
     else if (compareRates(rate, f.annual_rate_max) > 0) errors.annual_rate = t("err_above_rate_max", { max: percent(f.annual_rate_max) });
-    if (note.length > NOTE_CHARS_MAX) errors.note = t("err_too_long", { max: NOTE_CHARS_MAX });
+    Object.assign(errors, noteErrors("note", note));
     if (!showErrors(form, errors)) return;
     try {
       const receipt = await submit("order.finance", { financing_id: f.financing_id, annual_rate: rate, note });
@@ -66,25 +67,6 @@ function financeForm(f) {
       $("#request-status").textContent = t("ofin_funded");
       for (const b of document.querySelectorAll("#order-finance-form button, #order-decline-form button")) b.disabled = true;
     } catch (err) { showErrors(form, serverErrors(err, FINANCE_CODES)); }
-  });
-  return form;
-}
-
-function declineForm(f) {
-  const form = el("form", { id: "order-decline-form", novalidate: "" },
-    el("h3", {}, t("decline")),
-    field("reason", t("reason"), input("reason")),
-    el("button", { type: "submit", id: "decline-order" }, t("decline_signed")), resultLine("decline-result"));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const reason = $("#reason", form).value.trim();
-    const errors = !reason ? { reason: t("err_required") } : reason.length > NOTE_CHARS_MAX ? { reason: t("err_too_long", { max: NOTE_CHARS_MAX }) } : {};
-    if (!showErrors(form, errors)) return;
-    try {
-      showReceipt(form, await submit("order.decline_financing", { financing_id: f.financing_id, reason }), "decline-receipt");
-      $("#request-status").textContent = t("ofin_declined");
-      for (const b of document.querySelectorAll("#order-finance-form button, #order-decline-form button")) b.disabled = true;
-    } catch (err) { showErrors(form, serverErrors(err)); }
   });
   return form;
 }
