@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from puhui.finance.rates import parse_rate
 from puhui.finance.receivables import views as receivables
-from puhui.finance.receivables.model import discount, parse_rate
+from puhui.finance.receivables.model import discount
 from puhui.lending.daycount import DayCount
 from tests.e2e.console_support import Served, browser, nav_pages, page, served, sign_in, yuan
 

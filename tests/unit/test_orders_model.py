@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from puhui.finance.orders import __all__ as public
 from puhui.finance.orders.commands import Pay, RequestFinancing
-from puhui.finance.orders.model import ADVANCE_BP_DEFAULT, BP_PER_UNIT, advance_cap, parse_rate
+from puhui.finance.orders.model import ADVANCE_BP_DEFAULT, BP_PER_UNIT, advance_cap
+from puhui.finance.rates import parse_rate
 
 
 def test_public_api() -> None:

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from puhui.finance.rates import parse_rate
 from puhui.finance.receivables import __all__ as public
-from puhui.finance.receivables.model import add_months, discount, maturity_problem, parse_rate
+from puhui.finance.receivables.model import add_months, discount, maturity_problem
 from puhui.lending.daycount import DayCount
 
 TODAY = date(2026, 3, 2)

@@ -16,9 +16,10 @@ from sqlalchemy import Connection
 
 from puhui.api.auth import Caller, caller
 from puhui.api.routes import platform, writer
+from puhui.finance.rates import parse_rate
 from puhui.finance.receivables import check_invoices, views
 from puhui.finance.receivables.intake import ISSUE_COMMAND
-from puhui.finance.receivables.model import discount, parse_rate
+from puhui.finance.receivables.model import discount
 from puhui.kernel import clock
 from puhui.kernel.errors import InvalidCommand, NotFound, PermissionDenied
 from puhui.kernel.service import Kernel

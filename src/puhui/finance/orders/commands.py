@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, field_validator
+from pydantic import Field, StrictInt
 
 from puhui.finance.orders.model import (
     BP_PER_UNIT,
     DOCUMENTS_PER_PAYMENT_MAX,
     NOTE_CHARS_MAX,
     PLAN_SUPPLIERS_MAX,
-    parse_rate,
 )
+from puhui.finance.rates import AnnualRate
 from puhui.kernel.payloads import Amount, Id, Payload
 
 TERM_PERIODS_MAX = 120
@@ -59,29 +59,17 @@ class RequestFinancing(Payload):
     product_id: Id
     amount: Amount
     term_periods: Annotated[StrictInt, Field(ge=1, le=TERM_PERIODS_MAX)] = 1
-    annual_rate_max: str
+    annual_rate_max: AnnualRate
     """The highest rate the seller accepts; the bank's rate may not be above it."""
     plan: list[PlanLine] = Field(min_length=1, max_length=PLAN_SUPPLIERS_MAX)
-
-    @field_validator("annual_rate_max")
-    @classmethod
-    def _rate(cls, value: str) -> str:
-        parse_rate(value)
-        return value
 
 
 class Finance(Payload):
     """``order.finance`` (the bank named): contract the loan and lien the purchase order."""
 
     financing_id: Id
-    annual_rate: str
+    annual_rate: AnnualRate
     note: str = Field(default="", max_length=NOTE_CHARS_MAX)
-
-    @field_validator("annual_rate")
-    @classmethod
-    def _rate(cls, value: str) -> str:
-        parse_rate(value)
-        return value
 
 
 class DeclineFinancing(Payload):

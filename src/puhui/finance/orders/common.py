@@ -1,4 +1,4 @@
-"""Helpers the order handlers share: cash accounts, the order a signer may act on."""
+"""Helpers the order handlers share: the order a signer may act on, its states."""
 
 from __future__ import annotations
 
@@ -6,29 +6,17 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from puhui.accounts import views as accounts
 from puhui.finance.orders import views
 from puhui.finance.orders.errors import (
-    NoCashAccount,
     NotOrderParty,
     OrderAlreadyFinanced,
     OrderNotConfirmed,
     OrderPastDue,
     OrderWrongState,
 )
-from puhui.finance.orders.model import CASH_PURPOSE, CURRENCY, OrderStatus
+from puhui.finance.orders.model import OrderStatus
 
 LENDER_ROLES = frozenset({"bank", "cooperative"})
-
-
-def cash_account(conn: Connection, party_id: str) -> str:
-    """The party's open CNY cash account, or NoCashAccount."""
-    found = accounts.account_for(conn, party_id, CASH_PURPOSE, CURRENCY)
-    if found is None:
-        raise NoCashAccount(
-            f"{party_id} has no open {CURRENCY} cash account: open its chart of accounts first"
-        )
-    return found.account_id
 
 
 def order_for(conn: Connection, order_id: str, actor: str, side: str) -> views.Order:

@@ -16,6 +16,7 @@ InvalidCommand (kernel)
     ├── ExceedsPlan            drawing more than the plan leaves for that supplier
     ├── PaymentMismatch        a payment other than exactly the order's amount
     └── NoCashAccount          a party that pays or is paid has no open CNY cash account
+                               (puhui.finance.cash, shared by the finance products)
 PermissionDenied (kernel)
 └── NotOrderParty              the signer is not the seller, buyer or bank the command needs
 NotFound (kernel)
@@ -90,11 +91,6 @@ class ExceedsPlan(RuleViolation):
 class PaymentMismatch(RuleViolation):
     code = "payment-not-order-amount"
     title = "The payment is not the order's amount"
-
-
-class NoCashAccount(RuleViolation):
-    code = "no-cash-account"
-    title = "The party has no open CNY cash account"
 
 
 class NotOrderParty(PermissionDenied):

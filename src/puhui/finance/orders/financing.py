@@ -10,15 +10,10 @@ from decimal import Decimal
 
 from puhui.documents import liens
 from puhui.documents import views as documents
+from puhui.finance.cash import CURRENCY, cash_account
 from puhui.finance.orders import commands as c
 from puhui.finance.orders import views
-from puhui.finance.orders.common import (
-    LENDER_ROLES,
-    cash_account,
-    confirmed,
-    financeable,
-    order_for,
-)
+from puhui.finance.orders.common import LENDER_ROLES, confirmed, financeable, order_for
 from puhui.finance.orders.errors import (
     ExceedsAdvance,
     ExceedsPlan,
@@ -30,13 +25,7 @@ from puhui.finance.orders.errors import (
     PayeeNotInPlan,
     RateAboveRequest,
 )
-from puhui.finance.orders.model import (
-    BP_PER_UNIT,
-    CONTROLLER,
-    CURRENCY,
-    FinancingStatus,
-    advance_cap,
-)
+from puhui.finance.orders.model import BP_PER_UNIT, CONTROLLER, FinancingStatus, advance_cap
 from puhui.kernel.commands import Event
 from puhui.kernel.registry import HandlerContext
 from puhui.lending import views as lending

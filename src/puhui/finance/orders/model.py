@@ -10,11 +10,8 @@ to the seller.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-CURRENCY = "CNY"
-CASH_PURPOSE = "cash"
 CONTROLLER = "orders"
 """The context that alone draws an order loan's tranches (``lending.disburse`` is refused)."""
 ADVANCE_BP_DEFAULT = 7_000
@@ -22,7 +19,6 @@ ADVANCE_BP_DEFAULT = 7_000
 BP_PER_UNIT = 10_000
 PLAN_SUPPLIERS_MAX = 20
 DOCUMENTS_PER_PAYMENT_MAX = 50
-ANNUAL_RATE_MAX = Decimal("1")
 NOTE_CHARS_MAX = 500
 
 
@@ -53,17 +49,6 @@ class FinancingStatus(StrEnum):
 def advance_cap(order_amount: int, advance_bp: int) -> int:
     """The most an order of ``order_amount`` fen may be financed for (floored to the fen)."""
     return order_amount * advance_bp // BP_PER_UNIT
-
-
-def parse_rate(value: str) -> Decimal:
-    """An annual rate as a decimal string (``"0.0435"`` is 4.35%), in (0, 1]."""
-    try:
-        rate = Decimal(value)
-    except InvalidOperation as exc:
-        raise ValueError(f"annual rate {value!r} is not a decimal number") from exc
-    if not rate.is_finite() or not 0 < rate <= ANNUAL_RATE_MAX:
-        raise ValueError(f"annual rate {value} must be above 0 and at most {ANNUAL_RATE_MAX}")
-    return rate
 
 
 def order_reference(order_id: str) -> str:

@@ -14,9 +14,10 @@ from puhui.documents import liens
 from puhui.documents import views as documents
 from puhui.documents.handlers import confirmation
 from puhui.documents.model import DocumentKind, LienRelease
+from puhui.finance.cash import cash_account
 from puhui.finance.orders import commands as c
 from puhui.finance.orders import views
-from puhui.finance.orders.common import cash_account, confirmed, order_for
+from puhui.finance.orders.common import confirmed, order_for
 from puhui.finance.orders.errors import (
     DeliveryNotConfirmed,
     DocumentAlreadyUsed,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, field_validator
+from pydantic import Field, StrictInt
 
+from puhui.finance.rates import AnnualRate
 from puhui.finance.receivables.model import (
     DOCUMENTS_PER_ISSUE_MAX,
     MATURITY_MONTHS_HARD_MAX,
     PARTS_PER_SPLIT_MAX,
-    parse_rate,
 )
 from puhui.kernel.payloads import Amount, Id, Payload
 from puhui.lending.daycount import DayCount
@@ -98,15 +98,9 @@ class Finance(Payload):
     """``receivable.finance`` (the bank named in the request): buy the piece at a discount."""
 
     financing_id: Id
-    annual_rate: str
+    annual_rate: AnnualRate
     day_count: DayCount = DayCount.ACT_360
     note: str = Field(default="", max_length=NOTE_CHARS_MAX)
-
-    @field_validator("annual_rate")
-    @classmethod
-    def _rate(cls, value: str) -> str:
-        parse_rate(value)
-        return value
 
 
 class DeclineFinancing(Payload):

@@ -1,4 +1,4 @@
-"""Helpers the receivable handlers share: cash accounts, the piece a signer holds, ids."""
+"""Helpers the receivable handlers share: the piece a signer holds, references, ids."""
 
 from __future__ import annotations
 
@@ -6,30 +6,9 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from puhui.accounts import views as accounts
 from puhui.finance.receivables import views
-from puhui.finance.receivables.errors import (
-    NoCashAccount,
-    NotHolder,
-    ReceivableMatured,
-    WrongState,
-)
-from puhui.finance.receivables.model import (
-    CASH_PURPOSE,
-    CURRENCY,
-    PieceStatus,
-    ReceivableStatus,
-)
-
-
-def cash_account(conn: Connection, party_id: str) -> str:
-    """The party's open CNY cash account, or NoCashAccount."""
-    found = accounts.account_for(conn, party_id, CASH_PURPOSE, CURRENCY)
-    if found is None:
-        raise NoCashAccount(
-            f"{party_id} has no open {CURRENCY} cash account: open its chart of accounts first"
-        )
-    return found.account_id
+from puhui.finance.receivables.errors import NotHolder, ReceivableMatured, WrongState
+from puhui.finance.receivables.model import PieceStatus, ReceivableStatus
 
 
 def reference(receivable_id: str) -> str:

@@ -9,6 +9,7 @@ InvalidCommand (kernel)
     ├── NoSupplyContract       no confirmed contract between the holder and the receiving supplier
     ├── ExceedsHeld            the parts add up to more than the piece holds
     ├── NoCashAccount          a party that must receive money has no open CNY cash account
+    │                          (puhui.finance.cash, shared by the finance products)
     ├── ReceivableMatured      financing, transferring or guaranteeing on or after maturity
     └── LimitReached           too deep, too many pieces, too many parts
 PermissionDenied (kernel)
@@ -54,11 +55,6 @@ class NoSupplyContract(RuleViolation):
 class ExceedsHeld(RuleViolation):
     code = "exceeds-held"
     title = "More than the piece holds"
-
-
-class NoCashAccount(RuleViolation):
-    code = "no-cash-account"
-    title = "The party has no open CNY cash account"
 
 
 class ReceivableMatured(RuleViolation):

@@ -12,21 +12,18 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, insert, update
 
 from puhui.accounts import TransferRequest, transfer_events
+from puhui.finance.cash import cash_account
+from puhui.finance.rates import parse_rate
 from puhui.finance.receivables import commands as c
 from puhui.finance.receivables import views
-from puhui.finance.receivables.common import (
-    cash_account,
-    live_piece,
-    reference,
-    transfer_id,
-)
+from puhui.finance.receivables.common import live_piece, reference, transfer_id
 from puhui.finance.receivables.errors import (
     FinancingExists,
     NotHolder,
     PieceAlreadyFinanced,
     WrongState,
 )
-from puhui.finance.receivables.model import FinancingStatus, discount, parse_rate
+from puhui.finance.receivables.model import FinancingStatus, discount
 from puhui.finance.receivables.tables import (
     financed_pieces,
     receivable_financings,

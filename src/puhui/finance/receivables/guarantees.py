@@ -10,14 +10,10 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, insert, update
 
 from puhui.accounts import TransferRequest, transfer_events
+from puhui.finance.cash import cash_account
 from puhui.finance.receivables import commands as c
 from puhui.finance.receivables import views
-from puhui.finance.receivables.common import (
-    active_receivable,
-    cash_account,
-    reference,
-    transfer_id,
-)
+from puhui.finance.receivables.common import active_receivable, reference, transfer_id
 from puhui.finance.receivables.errors import GuaranteeExists, NotHolder, WrongState
 from puhui.finance.receivables.model import GuaranteeStatus
 from puhui.finance.receivables.tables import receivable_guarantees

@@ -14,9 +14,9 @@ from sqlalchemy import Connection, insert, update
 from puhui.documents import liens
 from puhui.documents import views as documents
 from puhui.documents.model import DocumentKind, LienRelease
+from puhui.finance.cash import cash_account
 from puhui.finance.receivables import commands as c
 from puhui.finance.receivables import views
-from puhui.finance.receivables.common import cash_account
 from puhui.finance.receivables.errors import (
     AmountExceedsInvoices,
     DeliveryNotConfirmed,

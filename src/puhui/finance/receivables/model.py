@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
 from puhui.lending.daycount import DayCount, year_fraction
 from puhui.lending.schedule import round_half_even
 
-CURRENCY = "CNY"
-CASH_PURPOSE = "cash"
 MATURITY_MONTHS_HARD_MAX = 12
 """No receivable runs longer than a year (the rule of the issue, not a policy)."""
 MATURITY_MONTHS_DEFAULT = 6
@@ -35,7 +33,6 @@ SETTLEMENT_TRANSFERS_PER_CLOSE_MAX = 1_000
 """The ledger's limit of transfers per command: a close pays at most this many holders."""
 HOLDERS_PER_RECEIVABLE_MAX = 500
 """Distinct holders of a receivable's pieces, so that one close can always pay them all."""
-ANNUAL_RATE_MAX = Decimal("1")
 PATH_SEPARATOR = "/"
 
 
@@ -111,17 +108,6 @@ def maturity_problem(today: date, maturity: date, policy_months: int) -> str | N
             f"(latest {limit})"
         )
     return None
-
-
-def parse_rate(value: str) -> Decimal:
-    """An annual rate as a decimal string (``"0.0385"`` is 3.85%), in (0, 1]."""
-    try:
-        rate = Decimal(value)
-    except InvalidOperation as exc:
-        raise ValueError(f"annual rate {value!r} is not a decimal number") from exc
-    if not rate.is_finite() or not 0 < rate <= ANNUAL_RATE_MAX:
-        raise ValueError(f"annual rate {value} must be above 0 and at most {ANNUAL_RATE_MAX}")
-    return rate
 
 
 def discount(face: int, annual_rate: Decimal, start: date, maturity: date, basis: DayCount) -> int:

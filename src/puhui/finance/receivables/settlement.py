@@ -23,13 +23,11 @@ from sqlalchemy import Connection, insert, select, update
 
 from puhui.accounts import TransferRequest, transfer_events
 from puhui.accounts import views as accounts
+from puhui.finance.cash import CASH_PURPOSE, CURRENCY, NoCashAccount, cash_account
 from puhui.finance.receivables import views
-from puhui.finance.receivables.common import cash_account, reference, transfer_id
-from puhui.finance.receivables.errors import NoCashAccount
+from puhui.finance.receivables.common import reference, transfer_id
 from puhui.finance.receivables.issue import release_invoices
 from puhui.finance.receivables.model import (
-    CASH_PURPOSE,
-    CURRENCY,
     SETTLEMENT_TRANSFERS_PER_CLOSE_MAX,
     SETTLEMENTS_PER_CLOSE_MAX,
     FinancingStatus,

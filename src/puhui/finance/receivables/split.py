@@ -11,9 +11,10 @@ from sqlalchemy import Connection, insert, select, update
 
 from puhui.documents import views as documents
 from puhui.documents.model import DocumentKind
+from puhui.finance.cash import cash_account
 from puhui.finance.receivables import commands as c
 from puhui.finance.receivables import views
-from puhui.finance.receivables.common import cash_account, live_piece
+from puhui.finance.receivables.common import live_piece
 from puhui.finance.receivables.errors import (
     ExceedsHeld,
     LimitReached,
