@@ -254,7 +254,7 @@ def test_farmer_sees_his_loan_stages_and_interest_so_far(page: Page, served: Ser
     with served.platform.engine.connect() as conn:
         flock = agri.get_flock(conn, "flock-li-1")
         alerts = agri.list_alerts(conn, flock_id="flock-li-1")
-        history = agri.flock_days(conn, "flock-li-1")
+        history = agri.flock_days(conn, flock)
     first = page.locator(".card[data-flock=flock-li-1]")
     expect(first.locator(".flock-drawn")).to_have_text(yuan(flock.drawn))
     expect(first.locator(".bar.drawn")).to_have_count(flock.stages_drawn)

@@ -107,7 +107,7 @@ def flock_days(request: Request, flock_id: str, who: Authed) -> dict[str, Any]:
         flock = views.get_flock(conn, flock_id)
         if not _visible(who, flock.farm_id, flock.lender_id, flock.supplier_id):
             raise NotFound(f"flock {flock_id} does not exist or is not visible")
-        return {"flock_id": flock_id, "days": views.flock_days(conn, flock_id)}
+        return {"flock_id": flock_id, "days": views.flock_days(conn, flock)}
 
 
 @router.get("/alerts")

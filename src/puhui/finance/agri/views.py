@@ -208,11 +208,10 @@ def flock_json(conn: Connection, flock_id: str) -> dict[str, Any]:
     return data
 
 
-def flock_days(conn: Connection, flock_id: str) -> list[dict[str, Any]]:
-    """The flock's recorded days, oldest first: the devices' readings summed per day (weight
-    averaged over all samples, as the close of day does) beside the template's expected weight
-    at that age."""
-    flock = get_flock(conn, flock_id)
+def flock_days(conn: Connection, flock: Any) -> list[dict[str, Any]]:
+    """The recorded days of ``flock`` (its row), oldest first: the devices' readings summed per
+    day (weight averaged over all samples, as the close of day does) beside the template's
+    expected weight at that age."""
     template = get_template(conn, flock.template_id)
     r = agri_readings.c
     rows = conn.execute(
@@ -224,7 +223,7 @@ def flock_days(conn: Connection, flock_id: str) -> list[dict[str, Any]]:
             func.sum(r.deaths).label("deaths"),
             func.sum(r.feed_g).label("feed_g"),
         )
-        .where(r.flock_id == flock_id)
+        .where(r.flock_id == flock.flock_id)
         .group_by(r.day)
         .order_by(r.day)
     )
