@@ -184,17 +184,17 @@ def decision_latency(decisions: int, figures: dict[str, float]) -> None:
             )
             for i in range(WARM_UP):
                 api.credit.decide(
-                    f"warm-{i}", "feed-supplier", "coop-sme-working-capital", "sme-2026-03"
+                    f"warm-{i}", "feed-supplier", "coop-sme-working-capital", "sme-2026-11"
                 )
                 api.get("/clock")
             statements = _StatementCount(engine)
-            api.credit.decide("counted", "feed-supplier", "coop-sme-working-capital", "sme-2026-03")
+            api.credit.decide("counted", "feed-supplier", "coop-sme-working-capital", "sme-2026-11")
             per_decision = statements.stop()
             latencies, clock = [], []
             for i in range(decisions):
                 started = time.perf_counter()
                 api.credit.decide(
-                    f"bench-{i}", "feed-supplier", "coop-sme-working-capital", "sme-2026-03"
+                    f"bench-{i}", "feed-supplier", "coop-sme-working-capital", "sme-2026-11"
                 )
                 latencies.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()

@@ -10,7 +10,7 @@ from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.client_credit import sign_model_registration
 from puhui.credit import intake
-from puhui.credit.features import FEATURE_VERSION, RepaymentFacts
+from puhui.credit.features import FEATURE_VERSION
 from puhui.credit.scorecard import FORMAT, model_bytes
 from puhui.kernel.service import Receipt
 from tests.conftest import START
@@ -26,13 +26,6 @@ from tests.documents_support import (
 
 PRODUCT = "sme-working-capital"
 MODEL_ID = "sme-card-1"
-
-
-class NoLoanBook:
-    """A party with no loans on the platform (a thin file): the credit context on its own."""
-
-    def facts(self, party_id: str, as_of: date) -> RepaymentFacts:
-        return RepaymentFacts(0, 0, 0, 0)
 
 
 def scorecard_doc(**changes: Any) -> dict[str, Any]:
@@ -187,7 +180,7 @@ def assess_and_decide(
         product_id=PRODUCT,
         model_id=model_id,
         as_of=day,
-        repayment=NoLoanBook(),
+        sources=platform.credit_sources,
         now=NOW,
     )
     signed = bank.sign("credit.decide", assessment.payload, day, f"decide-{decision_id}")

@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 from puhui.accounts import handlers as accounts
 from puhui.config import Settings, load_settings
 from puhui.credit import handlers as credit
+from puhui.credit.features import Sources
+from puhui.credit_sources import sources as credit_sources
 from puhui.documents import handlers as documents
 from puhui.finance import orders, receivables
 from puhui.finance.agri.context import register_context as register_agri
@@ -61,3 +63,8 @@ class Platform:
         return checkpoints.load_log_signer(
             self.settings.log_key_file, self.settings.log_origin, create=True
         )
+
+    @cached_property
+    def credit_sources(self) -> Sources:
+        """The loan book and farm production records the credit features read."""
+        return credit_sources(self.engine)

@@ -27,7 +27,6 @@ from puhui.cli_documents import _submit
 from puhui.client_credit import sign_model_registration
 from puhui.credit import features, intake, monitoring, views
 from puhui.credit.explain import explain
-from puhui.credit.repayment import LoanBook
 from puhui.kernel.service import utc_now
 
 credit_app = typer.Typer(
@@ -153,7 +152,7 @@ def decide(
             product_id=product,
             model_id=model,
             as_of=today,
-            repayment=LoanBook(p.engine),
+            sources=p.credit_sources,
             now=utc_now(),
         )
         signed = ident.sign("credit.decide", assessment.payload, today, f"decide-{decision_id}")
@@ -213,7 +212,7 @@ def batch_features(
     with errors_as_lines(), p.engine.connect() as conn, Progress(transient=True) as bar:
         task = bar.add_task("features", total=len(names))
         for name in names:
-            record, _att = intake.gather(conn, name, lender, day, LoanBook(p.engine))
+            record, _att = intake.gather(conn, name, lender, day, p.credit_sources)
             rows |= features.compute_many([record], day, lambda n: bar.advance(task, n))
     out.print(json.dumps(rows, indent=2, ensure_ascii=False))
 

@@ -1,9 +1,9 @@
 """SDK for the credit engine (``Client.credit``).
 
     with Client(url, bank, token=token) as api:
-        api.credit.register_model("sme-2026-03", "scorecard", model_file_bytes, card)
+        api.credit.register_model("sme-2026-11", "scorecard", model_file_bytes, card)
         api.credit.set_policy(policy)
-        decision = api.credit.decide("dec-1", "seller", "sme-working-capital", "sme-2026-03")
+        decision = api.credit.decide("dec-1", "seller", "sme-working-capital", "sme-2026-11")
         api.credit.explain("dec-1")                   # {"reproduced": true, ...}
 
 A decision takes two calls: ``assess`` (the platform computes the features under consent,

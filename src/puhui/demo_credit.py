@@ -24,12 +24,11 @@ from puhui.client_documents import sign_registration
 from puhui.credit import intake, tax, views
 from puhui.credit.explain import explain
 from puhui.credit.features import FEATURE_VERSION, TAX_FIELDS
-from puhui.credit.repayment import LoanBook
 from puhui.documents import intake as documents
 from puhui.kernel.errors import PuhuiError
 from puhui.kernel.service import utc_now
 
-MODEL_ID = "sme-2026-03"
+MODEL_ID = "sme-2026-11"
 PRODUCT = "coop-sme-working-capital"
 SUPPLIER_USCC = "91320500MA1P2Q3R4J"
 CORE_USCC = "91440300MA5F7X8Y97"
@@ -104,7 +103,7 @@ def _decide(platform: Platform, bank: Identity, decision_id: str, day: date) -> 
         product_id=PRODUCT,
         model_id=MODEL_ID,
         as_of=day,
-        repayment=LoanBook(platform.engine),
+        sources=platform.credit_sources,
         now=utc_now(),
     )
     signed = bank.sign("credit.decide", assessment.payload, day, f"demo-{decision_id}")
@@ -178,7 +177,7 @@ def load(platform: Platform, ids: dict[str, Identity], day: date) -> list[str]:
         product_id=PRODUCT,
         model_id=MODEL_ID,
         as_of=day,
-        repayment=LoanBook(platform.engine),
+        sources=platform.credit_sources,
         now=utc_now(),
     )
     lines.append(

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from puhui.credit import views as credit
+from puhui.credit.features import FEATURES
 from puhui.demo import witness_cosign
 from puhui.documents import views as documents
 from puhui.finance.agri import views as agri
@@ -36,7 +37,9 @@ def test_bank_approves_a_loan_application_beside_its_credit_decision(
     sign_in(page, served, "coop-bank", with_key=True)
     assert nav_pages(page)[:4] == ["applications", "loans", "decisions", "portfolio"]
     row = page.locator("#applications tr", has_text="loan-feed-wc-1")
-    expect(row).to_contain_text("567")  # the credit story's score, beside the application
+    with served.platform.engine.connect() as conn:
+        score = credit.get_decision(conn, "dec-coop-0001").score
+    expect(row).to_contain_text(str(score))  # the credit story's score, beside the application
     expect(row).to_contain_text("通过")
     row.locator("a").first.click()
     expect(page.locator(".card[data-decision=dec-coop-0001] .reasons li")).to_have_count(4)
@@ -286,6 +289,7 @@ def test_every_string_is_in_both_languages(page: Page, served: Served) -> None:
         "Object.entries(m.STRINGS).map(([lang, s]) => [lang, Object.keys(s).sort()])))"
     )
     assert keys["zh-CN"] == keys["en"] and len(keys["en"]) > 200
+    assert {f"feature_{name}" for name in FEATURES} <= set(keys["en"])  # reason codes' names
 
 
 def test_bank_sees_its_book_over_time_and_its_alerts(page: Page, served: Served) -> None:
@@ -399,12 +403,18 @@ def test_reason_codes_read_in_chinese(page: Page, served: Served) -> None:
         }
     months = page.locator(".reasons li[data-feature=months_trading]")
     gap = reasons["months_trading"]["points_below_best"]
-    expect(months).to_have_text(f"平台首张发票至今的月数：[4.50, 19.50)（比最佳档低 {gap} 分）")
-    taxes = page.locator(".reasons li[data-feature=tax_paid_12m_fen]")
-    expect(taxes).to_contain_text("近 12 个月纳税额：[¥9,890.72, ∞)")  # fen shown as money
-    expect(page.locator(".reasons li[data-feature=invoice_growth_bp]")).to_contain_text(
+    expect(months).to_have_text(f"平台首张发票至今的月数：(−∞, 11.50)（比最佳档低 {gap} 分）")
+    buyers = page.locator(".reasons li[data-feature=buyer_concentration_bp]")
+    expect(buyers).to_contain_text("客户集中度（HHI）：[96.93%, ∞)")  # basis points as percent
+    expect(page.locator(".reasons li[data-feature=tax_revenue_growth_bp]")).to_contain_text(
         "缺失或未知"
     )
     expect(page.locator("#policy-reasons")).to_have_text("无")  # approved: no rule fired
+    taxes = page.evaluate(  # a fen band (no such reason in the demo decision): shown as money
+        "import('/static/reasons.js').then(m => m.reasonText({feature: 'tax_paid_12m_fen', "
+        "points_below_best: 13, text: 'Taxes paid in the last 12 months: [989072.00, inf) "
+        "(13 points below the best band)'}))"
+    )
+    assert taxes == "近 12 个月纳税额：[¥9,890.72, ∞)（比最佳档低 13 分）"
     page.click("#lang")
     expect(months).to_have_text(reasons["months_trading"]["text"])

@@ -23,7 +23,6 @@ from tests.conftest import START
 from tests.credit_support import (
     MODEL_ID,
     PRODUCT,
-    NoLoanBook,
     assess_and_decide,
     credit_world,
     grant_invoices,
@@ -47,7 +46,7 @@ def _assess(platform: Platform, lender: str, decision_id: str = "d-1") -> intake
         product_id=PRODUCT,
         model_id=MODEL_ID,
         as_of=START,
-        repayment=NoLoanBook(),
+        sources=platform.credit_sources,
         now=NOW,
     )
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from puhui.credit import features, policy, tax
 from puhui.credit.errors import FeatureInvalid, ModelInvalid
-from puhui.credit.features import Invoice, Record, Sale
+from puhui.credit.features import Cycle, Invoice, Record, Sale
 from puhui.credit.monitoring import psi
 from puhui.credit.scorecard import Scorecard, model_bytes
 from tests.credit_support import policy as policy_body
@@ -31,12 +32,45 @@ invoices = st.builds(
 sales = st.builds(Sale, days, days, st.integers(1, 10**9))
 
 
+@st.composite
+def cycles(draw: st.DrawFn) -> Cycle:
+    placed = draw(days)
+    animals = draw(st.integers(1, 50_000))
+    return Cycle(
+        placed_on=placed,
+        ended_on=placed + timedelta(days=draw(st.integers(1, 60))),
+        registered_on=draw(days),
+        completed=draw(st.booleans()),
+        animals_placed=animals,
+        animals_sold=draw(st.integers(0, animals)),
+        mortality_expected_bp=draw(st.none() | st.integers(0, 2_000)),
+        monitored=draw(st.booleans()),
+    )
+
+
+def _after_as_of(c: Cycle, registered: bool) -> Cycle:
+    """The same cycle, ended (or reached the log) after the as-of date."""
+    later = AS_OF + timedelta(days=1)
+    if registered:
+        return replace(c, registered_on=max(c.registered_on, later))
+    shift = max(timedelta(0), later - c.ended_on)
+    return replace(c, placed_on=c.placed_on + shift, ended_on=c.ended_on + shift)
+
+
 @settings(max_examples=150, deadline=None)
 @given(
-    st.lists(invoices, max_size=30), st.lists(sales, max_size=10), st.lists(invoices, max_size=10)
+    st.lists(invoices, max_size=30),
+    st.lists(sales, max_size=10),
+    st.lists(invoices, max_size=10),
+    st.lists(cycles(), max_size=10),
+    st.lists(cycles(), max_size=10),
 )
 def test_no_feature_sees_a_fact_after_the_as_of_date(
-    known: list[Invoice], sold: list[Sale], later: list[Invoice]
+    known: list[Invoice],
+    sold: list[Sale],
+    later: list[Invoice],
+    farmed: list[Cycle],
+    later_cycles: list[Cycle],
 ) -> None:
     """Adding facts that happened, or reached the log, after the as-of date changes nothing."""
     future = [
@@ -52,8 +86,11 @@ def test_no_feature_sees_a_fact_after_the_as_of_date(
         Invoice(i.issued_on, max(i.registered_on, AS_OF + timedelta(days=1)), i.buyer, i.amount_fen)
         for i in later
     ]
-    base = Record("a", tuple(known), tuple(sold))
-    more = Record("a", tuple(known + future), tuple(sold))
+    future_cycles = [
+        _after_as_of(c, registered) for c in later_cycles for registered in (False, True)
+    ]
+    base = Record("a", tuple(known), tuple(sold), tuple(farmed))
+    more = Record("a", tuple(known + future), tuple(sold), tuple(farmed + future_cycles))
     assert features.compute(base, AS_OF) == features.compute(more, AS_OF)
 
 
@@ -80,6 +117,37 @@ def test_invoice_features_in_named_units() -> None:
     assert v["invoice_growth_bp"] == (400 - 200) * 10_000 // 200
     assert v["buyer_concentration_bp"] == (500**2 + 100**2) * 10_000 // 600**2
     assert v["tax_rating"] == "none" and v["tax_revenue_12m_fen"] is None
+
+
+def test_production_features_in_named_units() -> None:
+    def cycle(
+        ended_days_ago: int,
+        completed: bool,
+        placed: int,
+        sold: int,
+        mortality_expected_bp: int | None = 500,
+        monitored: bool = False,
+    ) -> Cycle:
+        ended = AS_OF - timedelta(days=ended_days_ago)
+        start = ended - timedelta(days=42)
+        return Cycle(start, ended, ended, completed, placed, sold, mortality_expected_bp, monitored)
+
+    farm = (
+        cycle(10, True, 10_000, 9_400, monitored=True),  # 600 deaths, 500 expected
+        cycle(100, True, 10_000, 9_600),  # 400 deaths, 500 expected
+        cycle(200, True, 5_000, 4_000, mortality_expected_bp=None),  # no template: not rated
+        cycle(300, False, 10_000, 2_000, monitored=True),  # lost
+        cycle(4 * 365, True, 10_000, 5_000),  # ended before the 3-year window
+    )
+    v = features.compute(Record("f", cycles=farm), AS_OF)
+    assert v["farm_cycles_completed_36m"] == 3 and v["farm_cycles_failed_36m"] == 1
+    assert v["farm_cycles_monitored_36m"] == 2
+    assert v["farm_mortality_vs_template_bp"] == (600 + 400) * 10_000 // (500 + 500)
+    empty = features.compute(Record("f", cycles=()), AS_OF)
+    assert empty["farm_cycles_completed_36m"] == 0
+    assert empty["farm_mortality_vs_template_bp"] is None
+    unshared = features.compute(Record("f"), AS_OF)
+    assert all(unshared[name] is None for name in features.PRODUCTION_FIELDS)
 
 
 CARD = Scorecard.from_bytes(model_bytes(scorecard_doc()))

@@ -16,7 +16,6 @@ from puhui.api.auth import Caller
 from puhui.api.routes import Authed, platform, writer
 from puhui.credit import intake, monitoring, views
 from puhui.credit.explain import explain
-from puhui.credit.repayment import LoanBook
 from puhui.credit.scorecard import Scorecard
 from puhui.kernel import clock
 from puhui.kernel.errors import InvalidCommand, NotFound, PermissionDenied
@@ -100,7 +99,7 @@ def assess(request: Request, who: Authed, body: AssessmentRequest) -> dict[str, 
         product_id=body.product_id,
         model_id=body.model_id,
         as_of=today,
-        repayment=LoanBook(p.engine),
+        sources=p.credit_sources,
         now=utc_now(),
     )
     return result.to_json() | {"as_of": today.isoformat()}

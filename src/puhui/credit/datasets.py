@@ -56,8 +56,13 @@ SME_TRENDS = {
     "tax_filing_months_12m": "descending",
     "worst_dpd_days_24m": "ascending",
     "late_instalments_24m": "ascending",
+    "farm_cycles_completed_36m": "descending",
+    "farm_cycles_failed_36m": "ascending",
+    "farm_mortality_vs_template_bp": "ascending",
 }
 SME_ROWS = 4_000
+SME_FARM_SHARE = 0.3
+"""Share of the synthetic firms that are farms sharing their production record."""
 
 
 def german_credit() -> Dataset:
@@ -136,6 +141,10 @@ def synthetic_sme(rows: int = SME_ROWS, seed: int = 20260302) -> Dataset:
     confirmed = rng.integers(0, 10_001, rows)
     months = rng.integers(1, 120, rows)
     late = rng.poisson(np.exp(-strength) * 0.4)
+    farm = rng.random(rows) < SME_FARM_SHARE
+    cycles_done = rng.poisson(np.exp(0.3 * strength) * 4)
+    cycles_failed = rng.poisson(np.exp(-strength) * 0.3)
+    mortality_ratio = rng.lognormal(-0.2 * strength, 0.35)  # deaths vs the template's
     logit = (
         -1.4
         - 0.6 * strength
@@ -145,6 +154,7 @@ def synthetic_sme(rows: int = SME_ROWS, seed: int = 20260302) -> Dataset:
         - 0.008 * months
         + 0.35 * late
         - 0.15 * (np.log(size) - 16)
+        + farm * (-0.08 * cycles_done + 0.5 * cycles_failed + 0.6 * np.log(mortality_ratio))
     )
     y = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype("int64")
     growth = (strength * 1500 + rng.normal(0, 2000, rows)).astype("int64")
@@ -167,6 +177,11 @@ def synthetic_sme(rows: int = SME_ROWS, seed: int = 20260302) -> Dataset:
         "worst_dpd_days_24m": (late * rng.integers(1, 40, rows)).astype("int64"),
         "late_instalments_24m": late.astype("int64"),
         "current_dpd_days_max": np.zeros(rows, dtype="int64"),
+        # NaN (unknown) for firms that are not farms sharing a production record
+        "farm_cycles_completed_36m": np.where(farm, cycles_done, np.nan),
+        "farm_cycles_failed_36m": np.where(farm, cycles_failed, np.nan),
+        "farm_cycles_monitored_36m": np.where(farm, rng.binomial(cycles_done, 0.5), np.nan),
+        "farm_mortality_vs_template_bp": np.where(farm, np.floor(mortality_ratio * 10_000), np.nan),
     }
     X = pd.DataFrame({name: frame[name] for name in FEATURES})
     return Dataset("synthetic_sme", X, y, SME_TRENDS, FEATURE_VERSION)

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol, TypeVar
 
-FEATURE_VERSION = "puhui-sme/1"
+FEATURE_VERSION = "puhui-sme/2"
 WINDOW_DAYS = 365
 HALF_WINDOW_DAYS = 182
+PRODUCTION_WINDOW_DAYS = 3 * 365
 BP = 10_000
 
 Value = int | str | None
-Fact = TypeVar("Fact", "Invoice", "Sale")
+Fact = TypeVar("Fact", "Invoice", "Sale", "Cycle")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,28 @@ class Sale:
 
 
 @dataclass(frozen=True)
+class Cycle:
+    """A finished production cycle of a farm: a flock monitored on the platform, or a past
+    batch the farm declared. It happened when it ended (the last sale, or placement + days)."""
+
+    placed_on: date
+    ended_on: date
+    registered_on: date
+    completed: bool
+    """Sold as planned; False for a cycle lost or abandoned."""
+    animals_placed: int
+    animals_sold: int
+    mortality_expected_bp: int | None
+    """The template's mortality for the cycle; None when the cycle names no template."""
+    monitored: bool
+    """Recorded by the platform from device readings, not declared by the farm."""
+
+    @property
+    def happened_on(self) -> date:
+        return self.ended_on
+
+
+@dataclass(frozen=True)
 class TaxFacts:
     """The tax features a tax authority attested (compute-to-data), keyed by ``TAX_FIELDS``."""
 
@@ -77,6 +100,21 @@ class RepaymentHistory(Protocol):
     def facts(self, party_id: str, as_of: date) -> RepaymentFacts: ...
 
 
+class ProductionHistory(Protocol):
+    """The read interface over the agri context: a farm's finished cycles, each with the dates
+    it ended and reached the log (``visible`` applies the as-of cut)."""
+
+    def cycles(self, farm_id: str) -> tuple[Cycle, ...]: ...
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The other contexts' records the features read, wired by the composition root."""
+
+    repayment: RepaymentHistory
+    production: ProductionHistory
+
+
 @dataclass(frozen=True)
 class Record:
     """What the platform knows of one applicant, before the as-of cut."""
@@ -84,6 +122,8 @@ class Record:
     applicant: str
     invoices: tuple[Invoice, ...] = ()
     sales: tuple[Sale, ...] = ()
+    cycles: tuple[Cycle, ...] | None = None
+    """None when the farm has not shared its production record with the lender."""
     tax: TaxFacts | None = None
     repayment: RepaymentFacts | None = None
     sources: tuple[str, ...] = field(default=())
@@ -152,6 +192,35 @@ def sales_features(sales: list[Sale], as_of: date) -> dict[str, Value]:
     }
 
 
+PRODUCTION_FIELDS = (
+    "farm_cycles_completed_36m",
+    "farm_cycles_failed_36m",
+    "farm_cycles_monitored_36m",
+    "farm_mortality_vs_template_bp",
+)
+
+
+def production_features(cycles: list[Cycle] | None, as_of: date) -> dict[str, Value]:
+    """Cycles that ended in the last three years: how many completed and how many failed, how
+    many of them the platform monitored, and deaths against the templates' expectation over
+    the completed ones (10,000 = as the templates expect; None without an expectation).
+    Unknown (None) when the record was not shared."""
+    if cycles is None:
+        return dict.fromkeys(PRODUCTION_FIELDS)
+    since = as_of - timedelta(days=PRODUCTION_WINDOW_DAYS)
+    recent = [c for c in cycles if since < c.ended_on <= as_of]
+    done = [c for c in recent if c.completed]
+    rated = [c for c in done if c.mortality_expected_bp]
+    deaths = sum(c.animals_placed - c.animals_sold for c in rated)
+    expected = sum(c.animals_placed * (c.mortality_expected_bp or 0) for c in rated)
+    return {
+        "farm_cycles_completed_36m": len(done),
+        "farm_cycles_failed_36m": len(recent) - len(done),
+        "farm_cycles_monitored_36m": sum(c.monitored for c in recent),
+        "farm_mortality_vs_template_bp": None if expected == 0 else deaths * BP * BP // expected,
+    }
+
+
 TAX_FIELDS = (
     "tax_revenue_12m_fen",
     "tax_revenue_growth_bp",
@@ -209,6 +278,25 @@ _DEFS: tuple[tuple[str, str, str, str], ...] = (
     ("tax_paid_12m_fen", "fen", "Taxes paid in the last 12 months", "tax"),
     ("tax_filing_months_12m", "months", "Months covered by tax filings in the last 12", "tax"),
     ("tax_rating", "grade", "Tax credit rating (A/B/M/C/D)", "tax"),
+    (
+        "farm_cycles_completed_36m",
+        "count",
+        "Production cycles completed in the last 3 years",
+        "production",
+    ),
+    ("farm_cycles_failed_36m", "count", "Production cycles lost in the last 3 years", "production"),
+    (
+        "farm_cycles_monitored_36m",
+        "count",
+        "Cycles of the last 3 years monitored by devices on the platform",
+        "production",
+    ),
+    (
+        "farm_mortality_vs_template_bp",
+        "bp",
+        "Deaths vs the growth template's expectation (10,000 = as expected)",
+        "production",
+    ),
     ("loans_count", "count", "Loans on the platform", "repayment"),
     ("worst_dpd_days_24m", "days", "Worst days past due in the last 24 months", "repayment"),
     ("late_instalments_24m", "count", "Late instalments in the last 24 months", "repayment"),
@@ -224,6 +312,8 @@ def compute(record: Record, as_of: date) -> dict[str, Value]:
     values: dict[str, Value] = {}
     values |= invoice_features(invoices, as_of)
     values |= sales_features(sales, as_of)
+    cycles = None if record.cycles is None else visible(record.cycles, as_of)
+    values |= production_features(cycles, as_of)
     values |= tax_features(record.tax, as_of)
     values |= repayment_features(record.repayment)
     return {name: values[name] for name in FEATURES}

@@ -26,7 +26,7 @@ from puhui.credit.errors import (
     ModelInvalid,
     ScoreMismatch,
 )
-from puhui.credit.features import FEATURE_VERSION, Invoice, Record, RepaymentHistory, Sale, Value
+from puhui.credit.features import FEATURE_VERSION, Invoice, Record, Sale, Sources, Value
 from puhui.credit.handlers import DECIDING_KINDS, document_grant
 from puhui.credit.policy import Outcome, apply
 from puhui.credit.scorecard import Scorecard
@@ -41,6 +41,8 @@ from puhui.parties import views as parties
 
 INPUTS_FORMAT = "puhui-credit-inputs/1"
 DOCUMENTS_PER_KIND_MAX = 20_000
+PRODUCTION_KIND = "iot_batch"
+"""The grant kind that shares a farm's production record (its cycles) for credit."""
 MODELS_CACHED_MAX = 16
 Submit = Callable[[SignedCommand], Receipt]
 CHECKED_COMMANDS = {
@@ -147,17 +149,18 @@ def _owned(conn: Connection, applicant: str, kind: str) -> list[tuple[documents.
 
 
 def gather(
-    conn: Connection, applicant: str, lender: str, as_of: date, repayment: RepaymentHistory
+    conn: Connection, applicant: str, lender: str, as_of: date, sources: Sources
 ) -> tuple[Record, views.Attestation | None]:
-    """What the lender may use of the applicant's record: only kinds under a consent in force,
-    and the latest tax attestation whose consent is still in force."""
+    """What the lender may use of the applicant's record: only kinds under a consent in force
+    (production history under a grant of kind ``iot_batch``, the farm's production data), and
+    the latest tax attestation whose consent is still in force."""
     parties.get_party(conn, applicant)
-    sources: list[str] = []
+    sources_used: list[str] = []
     invoices: list[Invoice] = []
     sales: list[Sale] = []
     given = consent.grants_of(conn, applicant, limit=consent.PAGE_SIZE_MAX)
     if document_grant(conn, applicant, lender, "e_invoice", as_of, given) is not None:
-        sources.append("e_invoice")
+        sources_used.append("e_invoice")
         for doc, b in _owned(conn, applicant, "e_invoice"):
             invoices.append(
                 Invoice(
@@ -169,27 +172,32 @@ def gather(
                 )
             )
     if document_grant(conn, applicant, lender, "sales_record", as_of, given) is not None:
-        sources.append("sales_record")
+        sources_used.append("sales_record")
         for doc, b in _owned(conn, applicant, "sales_record"):
             sales.append(Sale(date.fromisoformat(b["sold_on"]), doc.registered_on, b["amount"]))
+    cycles = None
+    if document_grant(conn, applicant, lender, PRODUCTION_KIND, as_of, given) is not None:
+        sources_used.append(PRODUCTION_KIND)
+        cycles = sources.production.cycles(applicant)
     att = views.latest_attestation(conn, applicant, lender)
     tax = None
     if att is not None and views.get_tax_consent(conn, att.consent_id).in_force(as_of):
         tax = features.TaxFacts(att.values, att.attested_on)
     else:
         att = None
-    if not sources and att is None:
+    if not sources_used and att is None:
         raise ConsentMissing(
             f"{applicant} has granted {lender} no consent in force for credit_assessment "
-            "(e_invoice or sales_record documents, or tax data)"
+            f"(e_invoice, sales_record or {PRODUCTION_KIND} data, or tax data)"
         )
     record = Record(
         applicant,
         tuple(invoices),
         tuple(sales),
+        cycles,
         tax,
-        repayment.facts(applicant, as_of),
-        tuple(sources),
+        sources.repayment.facts(applicant, as_of),
+        tuple(sources_used),
     )
     return record, att
 
@@ -233,14 +241,14 @@ def assess(
     product_id: str,
     model_id: str,
     as_of: date,
-    repayment: RepaymentHistory,
+    sources: Sources,
     now: datetime,
 ) -> Assessment:
     """Compute, score and store the inputs; return the decision to sign and a preview."""
     with _write_before_the_log(engine) as conn:
         _model, card = load_scorecard(conn, model_id)
         product = views.get_policy(conn, product_id)
-        record, att = gather(conn, applicant, lender, as_of, repayment)
+        record, att = gather(conn, applicant, lender, as_of, sources)
         values = features.compute(record, as_of)
         raw = inputs_bytes(applicant, as_of, values, record.sources)
         digest = sha256_hex(raw)

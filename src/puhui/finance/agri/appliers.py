@@ -64,6 +64,7 @@ def _batch_row(d: dict[str, Any], ctx: ApplyContext) -> dict[str, Any]:
         "source": d["source"],
         "evidence_document_id": d.get("evidence_document_id"),
         "recorded_seq": ctx.seq,
+        "recorded_on": ctx.business_date,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from importlib import resources
 from typing import Any
@@ -281,6 +282,27 @@ class BatchFacts:
     feed_kg: int
     weight_g_avg: int
     completed: bool
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """A finished batch as the farm's production history: when it ran and reached the log,
+    how it ended, and the mortality its template expected (None without a template)."""
+
+    batch_id: str
+    placed_on: date
+    days: int
+    recorded_on: date
+    completed: bool
+    animals_placed: int
+    animals_sold: int
+    mortality_expected_bp: int | None
+    source: str
+    """``platform`` (a monitored flock) or ``declared`` by the farm."""
+
+    @property
+    def ended_on(self) -> date:
+        return self.placed_on + timedelta(days=self.days)
 
 
 def fit(base: Template, template_id: str, batches: list[BatchFacts]) -> Template:

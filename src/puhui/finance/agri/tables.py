@@ -57,6 +57,7 @@ agri_batches = Table(
     Column("source", String(16), nullable=False, doc="declared by the farm, or platform"),
     Column("evidence_document_id", ID, nullable=True),
     Column("recorded_seq", BigInteger, nullable=False),
+    Column("recorded_on", Date, nullable=False, doc="the business date it reached the log"),
     Index("ix_agri_batches_species_region", "species", "region"),
     info=PROJECTION,
 )

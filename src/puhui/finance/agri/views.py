@@ -15,7 +15,7 @@ from puhui.finance.agri.errors import (
     UnknownFlock,
     UnknownTemplate,
 )
-from puhui.finance.agri.model import BatchFacts, Stage, Template
+from puhui.finance.agri.model import BatchFacts, BatchRecord, Stage, Template
 from puhui.finance.agri.tables import (
     agri_alerts,
     agri_batches,
@@ -29,6 +29,7 @@ from puhui.finance.agri.tables import (
 )
 
 PAGE_SIZE_MAX = 500
+FARM_HISTORY_BATCHES_MAX = 5_000
 
 
 def _page(limit: int) -> int:
@@ -154,6 +155,37 @@ def batch_facts(conn: Connection, farm_id: str, species: str) -> list[BatchFacts
             r.completed,
         )
         for r in rows
+    ]
+
+
+def farm_history(conn: Connection, farm_id: str) -> list[BatchRecord]:
+    """The farm's finished batches, declared and monitored, oldest first (at most
+    ``FARM_HISTORY_BATCHES_MAX``, the latest), with their templates' expected mortality."""
+    b = agri_batches.c
+    rows = conn.execute(
+        select(agri_batches, agri_templates.c.definition)
+        .outerjoin(agri_templates, agri_templates.c.template_id == b.template_id)
+        .where(b.farm_id == farm_id)
+        .order_by(b.placed_on.desc(), b.batch_id.desc())
+        .limit(FARM_HISTORY_BATCHES_MAX)
+    ).all()
+    mortality: dict[str, int] = {}
+    for r in rows:
+        if r.definition is not None and r.template_id not in mortality:
+            mortality[r.template_id] = int(json.loads(r.definition)["mortality_bp"])
+    return [
+        BatchRecord(
+            r.batch_id,
+            r.placed_on,
+            r.days,
+            r.recorded_on,
+            r.completed,
+            r.animals_placed,
+            r.animals_sold,
+            mortality.get(r.template_id),
+            r.source,
+        )
+        for r in reversed(rows)
     ]
 
 

@@ -1,0 +1,42 @@
+"""The other contexts' records as the credit engine's fact sources.
+
+Credit and finance sit side by side (neither imports the other), so the adapter from the agri
+context's production history to ``credit.features.Cycle`` lives here, outside both, and the
+composition root hands ``sources`` to the credit engine.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from puhui.credit.features import Cycle, Sources
+from puhui.credit.repayment import LoanBook
+from puhui.finance.agri import views as agri
+
+
+class FarmBook:
+    """``features.ProductionHistory`` over the agri projections of ``engine``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def cycles(self, farm_id: str) -> tuple[Cycle, ...]:
+        with self.engine.connect() as conn:
+            batches = agri.farm_history(conn, farm_id)
+        return tuple(
+            Cycle(
+                placed_on=b.placed_on,
+                ended_on=b.ended_on,
+                registered_on=b.recorded_on,
+                completed=b.completed,
+                animals_placed=b.animals_placed,
+                animals_sold=b.animals_sold,
+                mortality_expected_bp=b.mortality_expected_bp,
+                monitored=b.source == "platform",
+            )
+            for b in batches
+        )
+
+
+def sources(engine: Engine) -> Sources:
+    return Sources(repayment=LoanBook(engine), production=FarmBook(engine))
