@@ -1,17 +1,22 @@
 """The other contexts' records as the credit engine's fact sources.
 
-Credit and finance sit side by side (neither imports the other), so the adapter from the agri
-context's production history to ``credit.features.Cycle`` lives here, outside both, and the
-composition root hands ``sources`` to the credit engine.
+Credit and finance sit side by side (neither imports the other), so the adapters from the agri
+context's production history and the receivables context's confirmed receivables to the
+credit features' facts live here, outside both, and the composition root hands ``sources`` to
+the credit engine.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from puhui.credit.features import Cycle, Sources
+from puhui.credit.features import Cycle, Receivable, Sources
 from puhui.credit.repayment import LoanBook
 from puhui.finance.agri import views as agri
+from puhui.finance.receivables import views as receivables
+from puhui.finance.receivables.model import ReceivableStatus
+
+CLOSED = {ReceivableStatus.SETTLED, ReceivableStatus.REJECTED, ReceivableStatus.LAPSED}
 
 
 class FarmBook:
@@ -38,5 +43,30 @@ class FarmBook:
         )
 
 
+class ReceivablesBook:
+    """``features.ReceivableHistory`` over the receivables projections of ``engine``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def receivables(self, supplier_id: str) -> tuple[Receivable, ...]:
+        with self.engine.connect() as conn:
+            issued = receivables.issued_to(conn, supplier_id)
+        return tuple(
+            Receivable(
+                issued_on=r.issued_on,
+                maturity_date=r.maturity_date,
+                amount_fen=r.amount,
+                closed_on=r.closed_on,
+                outcome=r.status if r.status in CLOSED else None,
+            )
+            for r in issued
+        )
+
+
 def sources(engine: Engine) -> Sources:
-    return Sources(repayment=LoanBook(engine), production=FarmBook(engine))
+    return Sources(
+        repayment=LoanBook(engine),
+        production=FarmBook(engine),
+        receivables=ReceivablesBook(engine),
+    )

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from puhui.credit import views as credit
-from puhui.credit.features import FEATURES
+from puhui.credit.features import FEATURES, label_of
 from puhui.demo import witness_cosign
 from puhui.documents import views as documents
 from puhui.finance.agri import views as agri
@@ -394,27 +394,42 @@ def test_farmer_signs_in_with_his_passphrase_and_signs_in_the_browser(
     assert me.status_code == 401
 
 
+def _reason_in_chinese(page: Page, feature: str, band: str, gap: int = 13) -> str:
+    """``reasons.reasonText`` in the page, for a reason of ``feature`` in ``band``."""
+    text = f"{label_of(feature)}: {band} ({gap} points below the best band)"
+    reason = {"feature": feature, "points_below_best": gap, "text": text}
+    found: str = page.evaluate(
+        "r => import('/static/reasons.js').then(m => m.reasonText(r))", reason
+    )
+    return found
+
+
 def test_reason_codes_read_in_chinese(page: Page, served: Served) -> None:
     sign_in(page, served, "coop-bank")
     page.goto(served.url + "/#/decision/dec-coop-0001")
     with served.platform.engine.connect() as conn:
-        reasons = {
-            r["feature"]: r for r in credit.get_decision(conn, "dec-coop-0001").to_json()["reasons"]
-        }
-    months = page.locator(".reasons li[data-feature=months_trading]")
-    gap = reasons["months_trading"]["points_below_best"]
-    expect(months).to_have_text(f"平台首张发票至今的月数：(−∞, 11.50)（比最佳档低 {gap} 分）")
-    buyers = page.locator(".reasons li[data-feature=buyer_concentration_bp]")
-    expect(buyers).to_contain_text("客户集中度（HHI）：[96.93%, ∞)")  # basis points as percent
-    expect(page.locator(".reasons li[data-feature=tax_revenue_growth_bp]")).to_contain_text(
-        "缺失或未知"
-    )
+        reasons = credit.get_decision(conn, "dec-coop-0001").to_json()["reasons"]
+    names = page.evaluate("import('/static/i18n.js').then(m => m.STRINGS['zh-CN'])")
+    for r in reasons:  # every reason of the demo decision: the Chinese name, band and gap
+        shown = page.locator(f".reasons li[data-feature={r['feature']}]")
+        expect(shown).to_contain_text(names[f"feature_{r['feature']}"] + "：")
+        expect(shown).to_contain_text(f"（比最佳档低 {r['points_below_best']} 分）")
+        if "missing or unknown" in r["text"]:
+            expect(shown).to_contain_text("缺失或未知")
     expect(page.locator("#policy-reasons")).to_have_text("无")  # approved: no rule fired
-    taxes = page.evaluate(  # a fen band (no such reason in the demo decision): shown as money
-        "import('/static/reasons.js').then(m => m.reasonText({feature: 'tax_paid_12m_fen', "
-        "points_below_best: 13, text: 'Taxes paid in the last 12 months: [989072.00, inf) "
-        "(13 points below the best band)'}))"
+    # bands in the feature's unit: fen as money, basis points as percent, infinities as ∞
+    assert _reason_in_chinese(page, "tax_paid_12m_fen", "[989072.00, inf)") == (
+        "近 12 个月纳税额：[¥9,890.72, ∞)（比最佳档低 13 分）"
     )
-    assert taxes == "近 12 个月纳税额：[¥9,890.72, ∞)（比最佳档低 13 分）"
+    assert _reason_in_chinese(page, "buyer_concentration_bp", "[9693.00, inf)") == (
+        "客户集中度（HHI）：[96.93%, ∞)（比最佳档低 13 分）"
+    )
+    assert _reason_in_chinese(page, "months_trading", "(-inf, 11.50)") == (
+        "平台首张发票至今的月数：(−∞, 11.50)（比最佳档低 13 分）"
+    )
+    assert _reason_in_chinese(page, "farm_mortality_vs_template_bp", "missing or unknown") == (
+        "死亡率对生长模板预期（100% 为符合预期）：缺失或未知（比最佳档低 13 分）"
+    )
     page.click("#lang")
-    expect(months).to_have_text(reasons["months_trading"]["text"])
+    first = page.locator(f".reasons li[data-feature={reasons[0]['feature']}]")
+    expect(first).to_have_text(reasons[0]["text"])

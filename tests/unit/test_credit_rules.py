@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from puhui.credit import features, policy, tax
 from puhui.credit.errors import FeatureInvalid, ModelInvalid
-from puhui.credit.features import Cycle, Invoice, Record, Sale
+from puhui.credit.features import Cycle, Invoice, Receivable, Record, Sale
 from puhui.credit.monitoring import psi
 from puhui.credit.scorecard import Scorecard, model_bytes
 from tests.credit_support import policy as policy_body
@@ -48,6 +48,26 @@ def cycles(draw: st.DrawFn) -> Cycle:
     )
 
 
+@st.composite
+def receivables(draw: st.DrawFn) -> Receivable:
+    issued = draw(days)
+    closed = draw(st.none() | st.integers(0, 400).map(lambda n: issued + timedelta(days=n)))
+    outcome = None if closed is None else draw(st.sampled_from(["settled", "rejected", "lapsed"]))
+    return Receivable(
+        issued_on=issued,
+        maturity_date=issued + timedelta(days=draw(st.integers(1, 365))),
+        amount_fen=draw(st.integers(1, 10**10)),
+        closed_on=closed,
+        outcome=outcome,
+    )
+
+
+def _open_on_as_of(r: Receivable) -> Receivable:
+    """What was known of the receivable on the as-of date: an outcome after it is not."""
+    known = r.closed_on is None or r.closed_on <= AS_OF
+    return r if known else replace(r, closed_on=None, outcome=None)
+
+
 def _after_as_of(c: Cycle, registered: bool) -> Cycle:
     """The same cycle, ended (or reached the log) after the as-of date."""
     later = AS_OF + timedelta(days=1)
@@ -64,6 +84,7 @@ def _after_as_of(c: Cycle, registered: bool) -> Cycle:
     st.lists(invoices, max_size=10),
     st.lists(cycles(), max_size=10),
     st.lists(cycles(), max_size=10),
+    st.lists(receivables(), max_size=10),
 )
 def test_no_feature_sees_a_fact_after_the_as_of_date(
     known: list[Invoice],
@@ -71,8 +92,10 @@ def test_no_feature_sees_a_fact_after_the_as_of_date(
     later: list[Invoice],
     farmed: list[Cycle],
     later_cycles: list[Cycle],
+    owed: list[Receivable],
 ) -> None:
-    """Adding facts that happened, or reached the log, after the as-of date changes nothing."""
+    """Adding facts that happened, or reached the log, after the as-of date changes nothing;
+    nor does how a receivable closed after it."""
     future = [
         Invoice(
             max(i.issued_on, AS_OF + timedelta(days=1)),
@@ -89,8 +112,15 @@ def test_no_feature_sees_a_fact_after_the_as_of_date(
     future_cycles = [
         _after_as_of(c, registered) for c in later_cycles for registered in (False, True)
     ]
-    base = Record("a", tuple(known), tuple(sold), tuple(farmed))
-    more = Record("a", tuple(known + future), tuple(sold), tuple(farmed + future_cycles))
+    future_owed = [replace(r, issued_on=max(r.issued_on, AS_OF + timedelta(days=1))) for r in owed]
+    base = Record("a", tuple(known), tuple(sold), tuple(farmed), tuple(map(_open_on_as_of, owed)))
+    more = Record(
+        "a",
+        tuple(known + future),
+        tuple(sold),
+        tuple(farmed + future_cycles),
+        tuple(owed + future_owed),
+    )
     assert features.compute(base, AS_OF) == features.compute(more, AS_OF)
 
 
@@ -117,6 +147,36 @@ def test_invoice_features_in_named_units() -> None:
     assert v["invoice_growth_bp"] == (400 - 200) * 10_000 // 200
     assert v["buyer_concentration_bp"] == (500**2 + 100**2) * 10_000 // 600**2
     assert v["tax_rating"] == "none" and v["tax_revenue_12m_fen"] is None
+
+
+def test_receivable_features_in_named_units() -> None:
+    def owed(
+        issued: int, matures: int, fen: int, closed: int | None, outcome: str | None
+    ) -> Receivable:
+        on = None if closed is None else AS_OF - timedelta(days=closed)
+        return Receivable(
+            AS_OF - timedelta(days=issued), AS_OF - timedelta(days=matures), fen, on, outcome
+        )
+
+    v = features.compute(
+        Record(
+            "s",
+            receivables=(
+                owed(200, 20, 1_000, 20, "settled"),  # paid on its maturity date
+                owed(200, 30, 3_000, 10, "settled"),  # paid 20 days late
+                owed(100, 5, 4_000, None, None),  # overdue: not paid
+                owed(100, 60, 9_000, 90, "rejected"),  # refused: never a debt
+                owed(30, -60, 2_000, None, None),  # not yet due
+                owed(400, -10, 5_000, None, None),  # issued over 12 months ago, not yet due
+            ),
+        ),
+        AS_OF,
+    )
+    assert v["receivables_confirmed_12m_fen"] == 1_000 + 3_000 + 4_000 + 2_000
+    assert v["receivables_paid_on_time_share_bp"] == 1_000 * 10_000 // (1_000 + 3_000 + 4_000)
+    none_due = features.compute(Record("s", receivables=(owed(30, -60, 2_000, None, None),)), AS_OF)
+    assert none_due["receivables_paid_on_time_share_bp"] is None
+    assert all(features.compute(Record("s"), AS_OF)[n] is None for n in features.RECEIVABLE_FIELDS)
 
 
 def test_production_features_in_named_units() -> None:

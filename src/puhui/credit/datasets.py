@@ -56,6 +56,7 @@ SME_TRENDS = {
     "tax_filing_months_12m": "descending",
     "worst_dpd_days_24m": "ascending",
     "late_instalments_24m": "ascending",
+    "receivables_paid_on_time_share_bp": "descending",
     "farm_cycles_completed_36m": "descending",
     "farm_cycles_failed_36m": "ascending",
     "farm_mortality_vs_template_bp": "ascending",
@@ -63,6 +64,8 @@ SME_TRENDS = {
 SME_ROWS = 4_000
 SME_FARM_SHARE = 0.3
 """Share of the synthetic firms that are farms sharing their production record."""
+SME_TIER1_SHARE = 0.4
+"""Share of the synthetic firms holding receivables confirmed by core enterprises."""
 
 
 def german_credit() -> Dataset:
@@ -145,6 +148,10 @@ def synthetic_sme(rows: int = SME_ROWS, seed: int = 20260302) -> Dataset:
     cycles_done = rng.poisson(np.exp(0.3 * strength) * 4)
     cycles_failed = rng.poisson(np.exp(-strength) * 0.3)
     mortality_ratio = rng.lognormal(-0.2 * strength, 0.35)  # deaths vs the template's
+    tier1 = rng.random(rows) < SME_TIER1_SHARE
+    confirmed_fen = (size * rng.uniform(0.1, 0.6, rows)).astype("int64")
+    debtors_late = rng.random(rows) < 0.15  # their core enterprise paid some receivables late
+    on_time_bp = np.where(debtors_late, rng.integers(3_000, 9_000, rows), 10_000)
     logit = (
         -1.4
         - 0.6 * strength
@@ -155,6 +162,7 @@ def synthetic_sme(rows: int = SME_ROWS, seed: int = 20260302) -> Dataset:
         + 0.35 * late
         - 0.15 * (np.log(size) - 16)
         + farm * (-0.08 * cycles_done + 0.5 * cycles_failed + 0.6 * np.log(mortality_ratio))
+        + tier1 * (-0.3 + 0.5 * debtors_late)
     )
     y = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype("int64")
     growth = (strength * 1500 + rng.normal(0, 2000, rows)).astype("int64")
@@ -166,6 +174,9 @@ def synthetic_sme(rows: int = SME_ROWS, seed: int = 20260302) -> Dataset:
         "buyer_concentration_bp": concentration,
         "invoice_confirmed_share_bp": confirmed,
         "months_trading": months,
+        "receivables_confirmed_12m_fen": np.where(tier1, confirmed_fen, 0),
+        # NaN (nothing fell due) for firms without receivables
+        "receivables_paid_on_time_share_bp": np.where(tier1, on_time_bp, np.nan),
         "sales_volume_12m_fen": (size * rng.uniform(0, 0.5, rows)).astype("int64"),
         "sales_months_12m": rng.integers(0, 13, rows),
         "tax_revenue_12m_fen": (size * rng.uniform(0.8, 1.2, rows)).astype("int64"),

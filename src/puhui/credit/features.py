@@ -24,7 +24,7 @@ PRODUCTION_WINDOW_DAYS = 3 * 365
 BP = 10_000
 
 Value = int | str | None
-Fact = TypeVar("Fact", "Invoice", "Sale", "Cycle")
+Fact = TypeVar("Fact", "Invoice", "Sale", "Cycle", "Receivable")
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,41 @@ class Sale:
     @property
     def happened_on(self) -> date:
         return self.sold_on
+
+
+@dataclass(frozen=True)
+class Receivable:
+    """A receivable a core enterprise issued to the applicant (its tier-1 supplier): the
+    debtor's confirmation of what it owes, on the log the day it was issued."""
+
+    issued_on: date
+    maturity_date: date
+    amount_fen: int
+    closed_on: date | None
+    outcome: str | None
+    """How it closed: ``settled``, ``rejected`` or ``lapsed`` (None while open)."""
+
+    @property
+    def happened_on(self) -> date:
+        return self.issued_on
+
+    @property
+    def registered_on(self) -> date:
+        return self.issued_on
+
+    def refused_by(self, day: date) -> bool:
+        """Rejected by the supplier, or never accepted before maturity, on or before ``day``."""
+        return self.outcome in REFUSED and self.closed_on is not None and self.closed_on <= day
+
+    def paid_on_time_by(self, day: date) -> bool:
+        return (
+            self.outcome == "settled"
+            and self.closed_on is not None
+            and self.closed_on <= min(day, self.maturity_date)
+        )
+
+
+REFUSED = frozenset({"rejected", "lapsed"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +135,12 @@ class RepaymentHistory(Protocol):
     def facts(self, party_id: str, as_of: date) -> RepaymentFacts: ...
 
 
+class ReceivableHistory(Protocol):
+    """The read interface over the receivables context: receivables issued to a supplier."""
+
+    def receivables(self, supplier_id: str) -> tuple[Receivable, ...]: ...
+
+
 class ProductionHistory(Protocol):
     """The read interface over the agri context: a farm's finished cycles, each with the dates
     it ended and reached the log (``visible`` applies the as-of cut)."""
@@ -113,6 +154,7 @@ class Sources:
 
     repayment: RepaymentHistory
     production: ProductionHistory
+    receivables: ReceivableHistory
 
 
 @dataclass(frozen=True)
@@ -124,6 +166,8 @@ class Record:
     sales: tuple[Sale, ...] = ()
     cycles: tuple[Cycle, ...] | None = None
     """None when the farm has not shared its production record with the lender."""
+    receivables: tuple[Receivable, ...] | None = None
+    """None when the applicant has not shared its invoice and payment flows."""
     tax: TaxFacts | None = None
     repayment: RepaymentFacts | None = None
     sources: tuple[str, ...] = field(default=())
@@ -189,6 +233,28 @@ def sales_features(sales: list[Sale], as_of: date) -> dict[str, Value]:
     return {
         "sales_volume_12m_fen": sum(s.amount_fen for s in last),
         "sales_months_12m": len(months),
+    }
+
+
+RECEIVABLE_FIELDS = ("receivables_confirmed_12m_fen", "receivables_paid_on_time_share_bp")
+
+
+def receivable_features(owed: list[Receivable] | None, as_of: date) -> dict[str, Value]:
+    """Receivables core enterprises confirmed to the applicant in the last 12 months (less any
+    refused by D), and the share of those that fell due in the last 12 months that the debtor
+    paid by the maturity date, by amount (None when none fell due). A receivable refused by D
+    never became a debt and counts in neither. Unknown (None) when the flows were not shared."""
+    if owed is None:
+        return dict.fromkeys(RECEIVABLE_FIELDS)
+    since = as_of - timedelta(days=WINDOW_DAYS)
+    debts = [r for r in owed if not r.refused_by(as_of)]
+    confirmed = sum(r.amount_fen for r in debts if since < r.issued_on)
+    due = [r for r in debts if since < r.maturity_date <= as_of]
+    due_fen = sum(r.amount_fen for r in due)
+    on_time = sum(r.amount_fen for r in due if r.paid_on_time_by(as_of))
+    return {
+        "receivables_confirmed_12m_fen": confirmed,
+        "receivables_paid_on_time_share_bp": None if due_fen == 0 else on_time * BP // due_fen,
     }
 
 
@@ -271,6 +337,18 @@ _DEFS: tuple[tuple[str, str, str, str], ...] = (
     ("buyer_concentration_bp", "bp", "Concentration of sales on few buyers (HHI)", "e_invoice"),
     ("invoice_confirmed_share_bp", "bp", "Share of invoices confirmed by the buyer", "e_invoice"),
     ("months_trading", "months", "Months since the first invoice on the platform", "e_invoice"),
+    (
+        "receivables_confirmed_12m_fen",
+        "fen",
+        "Receivables confirmed by core enterprises in the last 12 months",
+        "receivable",
+    ),
+    (
+        "receivables_paid_on_time_share_bp",
+        "bp",
+        "Share of receivables due in the last 12 months paid on time by the debtor",
+        "receivable",
+    ),
     ("sales_volume_12m_fen", "fen", "Recorded sales in the last 12 months", "sales_record"),
     ("sales_months_12m", "months", "Months with recorded sales in the last 12", "sales_record"),
     ("tax_revenue_12m_fen", "fen", "Revenue filed with the tax authority, last 12 months", "tax"),
@@ -312,6 +390,8 @@ def compute(record: Record, as_of: date) -> dict[str, Value]:
     values: dict[str, Value] = {}
     values |= invoice_features(invoices, as_of)
     values |= sales_features(sales, as_of)
+    owed = None if record.receivables is None else visible(record.receivables, as_of)
+    values |= receivable_features(owed, as_of)
     cycles = None if record.cycles is None else visible(record.cycles, as_of)
     values |= production_features(cycles, as_of)
     values |= tax_features(record.tax, as_of)

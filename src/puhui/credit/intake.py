@@ -152,15 +152,18 @@ def gather(
     conn: Connection, applicant: str, lender: str, as_of: date, sources: Sources
 ) -> tuple[Record, views.Attestation | None]:
     """What the lender may use of the applicant's record: only kinds under a consent in force
-    (production history under a grant of kind ``iot_batch``, the farm's production data), and
+    (receivables confirmed to it under the ``e_invoice`` grant of its invoice and payment flows;
+    production history under a grant of kind ``iot_batch``, the farm's production data), and
     the latest tax attestation whose consent is still in force."""
     parties.get_party(conn, applicant)
     sources_used: list[str] = []
     invoices: list[Invoice] = []
+    owed = None
     sales: list[Sale] = []
     given = consent.grants_of(conn, applicant, limit=consent.PAGE_SIZE_MAX)
     if document_grant(conn, applicant, lender, "e_invoice", as_of, given) is not None:
         sources_used.append("e_invoice")
+        owed = sources.receivables.receivables(applicant)
         for doc, b in _owned(conn, applicant, "e_invoice"):
             invoices.append(
                 Invoice(
@@ -192,12 +195,13 @@ def gather(
         )
     record = Record(
         applicant,
-        tuple(invoices),
-        tuple(sales),
-        cycles,
-        tax,
-        sources.repayment.facts(applicant, as_of),
-        tuple(sources_used),
+        invoices=tuple(invoices),
+        sales=tuple(sales),
+        cycles=cycles,
+        receivables=owed,
+        tax=tax,
+        repayment=sources.repayment.facts(applicant, as_of),
+        sources=tuple(sources_used),
     )
     return record, att
 

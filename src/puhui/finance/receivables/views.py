@@ -522,6 +522,21 @@ def list_receivables(
     return [Receivable(**r._mapping) for r in conn.execute(stmt)]
 
 
+ISSUED_TO_MAX = 10_000
+
+
+def issued_to(conn: Connection, supplier: str) -> list[Receivable]:
+    """Receivables issued to ``supplier`` (the tier-1 holder), oldest first: at most
+    ``ISSUED_TO_MAX``, the latest."""
+    stmt = (
+        select(receivables)
+        .where(receivables.c.supplier == supplier)
+        .order_by(receivables.c.issued_on.desc(), receivables.c.receivable_id.desc())
+        .limit(ISSUED_TO_MAX)
+    )
+    return [Receivable(**r._mapping) for r in reversed(conn.execute(stmt).all())]
+
+
 # ---- supervision ------------------------------------------------------------------------------
 
 CONCENTRATION_ROWS_MAX = 50

@@ -1,0 +1,91 @@
+"""Receivables core enterprises confirmed to a supplier become credit features under the
+supplier's consent to its invoice and payment flows, as of the decision date: what fell due,
+and whether the debtor paid it on time, is read as it stood on that date."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from puhui.bootstrap import Platform
+from puhui.client import Identity
+from puhui.credit import features, intake
+from puhui.finance.receivables import views as receivables
+from tests.conftest import START
+from tests.receivables_support import FACE, Chain, issue_payload, make_chain
+
+MATURITY = START + timedelta(days=30)
+
+
+@pytest.fixture
+def chain(platform: Platform, operator: Identity) -> Chain:
+    chain = make_chain(platform, operator)
+    chain.submit("core", "receivable.issue", issue_payload())
+    chain.submit("maker", "receivable.accept", {"receivable_id": "rcv-1"})
+    return chain
+
+
+def _features(chain: Chain, day: date) -> dict[str, features.Value]:
+    platform = chain.platform
+    with platform.engine.connect() as conn:
+        record, _att = intake.gather(conn, "maker", "bank", day, platform.credit_sources)
+    return features.compute(record, day)
+
+
+def _grant(chain: Chain, kind: str) -> None:
+    grant = {
+        "grant_id": f"grant-bank-{kind}",
+        "grantee": "bank",
+        "purpose": "credit_assessment",
+        "valid_until": (START + timedelta(days=365)).isoformat(),
+        "kind": kind,
+    }
+    chain.submit("maker", "consent.grant", grant)
+
+
+def test_a_receivable_paid_at_maturity_counts_as_paid_on_time_from_that_day(chain: Chain) -> None:
+    _grant(chain, "e_invoice")
+    issued = _features(chain, START)
+    assert issued["receivables_confirmed_12m_fen"] == FACE
+    assert issued["receivables_paid_on_time_share_bp"] is None  # nothing has fallen due
+    assert _features(chain, START - timedelta(days=1))["receivables_confirmed_12m_fen"] == 0
+    chain.close_days(MATURITY)  # the core enterprise pays at the close of the maturity date
+    assert _features(chain, MATURITY)["receivables_paid_on_time_share_bp"] == 10_000
+    assert (
+        _features(chain, MATURITY - timedelta(days=1))["receivables_paid_on_time_share_bp"] is None
+    )
+
+
+def test_an_unpaid_receivable_is_not_paid_on_time_even_once_paid_late(chain: Chain) -> None:
+    _grant(chain, "e_invoice")
+    chain.submit(
+        "core",
+        "accounts.transfer",
+        {
+            "transfers": [
+                {
+                    "id": "core-spends",
+                    "debit": "core:cash:cny",
+                    "credit": "operator:escrow:cny",
+                    "amount": chain.cash("core") - 1,
+                }
+            ]
+        },
+    )
+    chain.close_days(MATURITY)
+    assert _features(chain, MATURITY)["receivables_paid_on_time_share_bp"] == 0
+    chain.ledger.deposit("core", FACE, "core-again")
+    chain.close_days(MATURITY + timedelta(days=3))  # paid at a later close
+    with chain.platform.engine.connect() as conn:
+        paid = receivables.get_receivable(conn, "rcv-1")
+    assert paid.status == "settled" and paid.closed_on is not None and paid.closed_on > MATURITY
+    late = _features(chain, chain.today())
+    assert late["receivables_paid_on_time_share_bp"] == 0
+    assert late["receivables_confirmed_12m_fen"] == FACE
+
+
+def test_receivables_need_the_consent_to_invoice_flows(chain: Chain) -> None:
+    _grant(chain, "sales_record")
+    values = _features(chain, START)
+    assert all(values[name] is None for name in features.RECEIVABLE_FIELDS)
