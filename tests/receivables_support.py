@@ -68,6 +68,23 @@ class Chain:
         while self.today() <= until:
             self.submit("operator", "clock.close_day", {"date": self.today().isoformat()})
 
+    def drain_core(self) -> None:
+        """The core enterprise spends its cash elsewhere: it cannot pay at maturity."""
+        self.submit(
+            "core",
+            "accounts.transfer",
+            {
+                "transfers": [
+                    {
+                        "id": "core-spends",
+                        "debit": "core:cash:cny",
+                        "credit": "operator:escrow:cny",
+                        "amount": self.cash("core") - 1,
+                    }
+                ]
+            },
+        )
+
     def cash(self, party_id: str) -> int:
         with self.platform.engine.connect() as conn:
             found = accounts.account_for(conn, party_id, "cash", "CNY")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from puhui.credit.features import Cycle, Receivable, Sources
+from puhui.credit.features import Cycle, Holding, Receivable, Sources
 from puhui.credit.repayment import LoanBook
 from puhui.finance.agri import views as agri
+from puhui.finance.receivables import holdings
 from puhui.finance.receivables import views as receivables
 from puhui.finance.receivables.model import ReceivableStatus
 
@@ -62,6 +63,11 @@ class ReceivablesBook:
             )
             for r in issued
         )
+
+    def holdings(self, party_id: str) -> tuple[Holding, ...]:
+        with self.engine.connect() as conn:
+            held = holdings.held_by(conn, party_id)
+        return tuple(Holding(start, until, amount) for start, until, amount in held)
 
 
 def sources(engine: Engine) -> Sources:

@@ -59,20 +59,7 @@ def test_a_receivable_paid_at_maturity_counts_as_paid_on_time_from_that_day(chai
 
 def test_an_unpaid_receivable_is_not_paid_on_time_even_once_paid_late(chain: Chain) -> None:
     _grant(chain, "e_invoice")
-    chain.submit(
-        "core",
-        "accounts.transfer",
-        {
-            "transfers": [
-                {
-                    "id": "core-spends",
-                    "debit": "core:cash:cny",
-                    "credit": "operator:escrow:cny",
-                    "amount": chain.cash("core") - 1,
-                }
-            ]
-        },
-    )
+    chain.drain_core()
     chain.close_days(MATURITY)
     assert _features(chain, MATURITY)["receivables_paid_on_time_share_bp"] == 0
     chain.ledger.deposit("core", FACE, "core-again")
@@ -89,3 +76,54 @@ def test_receivables_need_the_consent_to_invoice_flows(chain: Chain) -> None:
     _grant(chain, "sales_record")
     values = _features(chain, START)
     assert all(values[name] is None for name in features.RECEIVABLE_FIELDS)
+
+
+def _pass_to_cai(chain: Chain) -> None:
+    part = {"piece_id": "p-cai", "to": "cai", "amount": 30_000_000, "contract_id": "ct-maker-cai"}
+    payload = {"piece_id": "rcv-1", "parts": [part], "remainder_piece_id": "p-maker"}
+    chain.submit("maker", "receivable.transfer", payload)
+
+
+def _held(chain: Chain, party: str, day: date) -> features.Value:
+    platform = chain.platform
+    with platform.engine.connect() as conn:
+        record, _att = intake.gather(conn, party, "bank", day, platform.credit_sources)
+    return features.compute(record, day)["receivables_held_fen"]
+
+
+def test_pieces_held_are_read_as_of_the_date_through_splits_sales_and_payment(
+    chain: Chain,
+) -> None:
+    for party in ("maker", "cai"):
+        grant = {
+            "grant_id": f"grant-{party}",
+            "grantee": "bank",
+            "purpose": "credit_assessment",
+            "valid_until": (START + timedelta(days=365)).isoformat(),
+            "kind": "e_invoice",
+        }
+        chain.submit(party, "consent.grant", grant)
+    chain.close_days(START)
+    _pass_to_cai(chain)  # START + 1: Cai Shirong, a tier-2 supplier, holds part of it
+    chain.close_days(START + timedelta(days=1))
+    request = {"financing_id": "f-1", "piece_id": "p-cai", "bank": "bank", "recourse": True}
+    chain.submit("cai", "receivable.request_financing", request)
+    chain.submit("bank", "receivable.finance", {"financing_id": "f-1", "annual_rate": "0.0435"})
+    sold_on = chain.today()  # START + 2: the bank bought her piece
+    chain.close_days(MATURITY)  # the core enterprise pays every holder
+    held = {
+        (party, (day - START).days): _held(chain, party, day)
+        for party in ("maker", "cai")
+        for day in (START, START + timedelta(days=1), sold_on, MATURITY)
+    }
+    assert held == {
+        ("maker", 0): FACE,
+        ("maker", 1): FACE - 30_000_000,
+        ("maker", 2): FACE - 30_000_000,
+        ("maker", 30): 0,
+        ("cai", 0): 0,
+        ("cai", 1): 30_000_000,
+        ("cai", 2): 0,
+        ("cai", 30): 0,
+    }
+    assert _held(chain, "maker", MATURITY - timedelta(days=1)) == FACE - 30_000_000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -10,10 +10,14 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, select
 
 from puhui.bootstrap import Platform
+from puhui.client import Identity
 from puhui.finance.agri.tables import agri_batches
+from puhui.finance.receivables.tables import receivable_holdings
 from puhui.kernel.store import metadata
 from puhui.kernel.store.migrate import alembic_config, current_revision, upgrade
 from puhui.kernel.store.tables import clock
+from tests.conftest import START
+from tests.receivables_support import issue_payload, make_chain
 
 
 def test_migrated_schema_matches_the_tables(platform: Platform) -> None:
@@ -29,10 +33,7 @@ def test_batches_recorded_before_0010_get_the_business_date_of_the_upgrade(
 ) -> None:
     """The latest day they were surely on the log: history may be seen late, never early."""
     engine = platform.engine
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0009_instalment_settled_on")
+    _downgrade(platform, "0009_instalment_settled_on")
     today = date(2026, 11, 24)
     with engine.begin() as conn:
         conn.execute(
@@ -59,3 +60,35 @@ def test_batches_recorded_before_0010_get_the_business_date_of_the_upgrade(
     upgrade(engine)
     with engine.connect() as conn:
         assert conn.execute(select(agri_batches.c.recorded_on)).scalar_one() == today
+
+
+def _downgrade(platform: Platform, revision: str) -> None:
+    config = alembic_config(platform.engine.url.render_as_string(hide_password=False))
+    with platform.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def test_holdings_before_0011_are_rebuilt_from_the_pieces(
+    platform: Platform, operator: Identity
+) -> None:
+    """Without a change of holder, the rebuilt history is the one the appliers write."""
+    chain = make_chain(platform, operator)
+    chain.submit("core", "receivable.issue", issue_payload())
+    chain.submit("maker", "receivable.accept", {"receivable_id": "rcv-1"})
+    chain.close_days(START)
+    part = {"piece_id": "p-cai", "to": "cai", "amount": 30_000_000, "contract_id": "ct-maker-cai"}
+    payload = {"piece_id": "rcv-1", "parts": [part], "remainder_piece_id": "p-maker"}
+    chain.submit("maker", "receivable.transfer", payload)
+    query = select(receivable_holdings).order_by(receivable_holdings.c.piece_id)
+    with platform.engine.connect() as conn:
+        written = conn.execute(query).all()
+    assert [(r.piece_id, r.holder, r.held_until) for r in written] == [
+        ("p-cai", "cai", None),
+        ("p-maker", "maker", None),
+        ("rcv-1", "maker", START + timedelta(days=1)),
+    ]
+    _downgrade(platform, "0010_agri_batch_recorded_on")
+    upgrade(platform.engine)
+    with platform.engine.connect() as conn:
+        assert conn.execute(query).all() == written

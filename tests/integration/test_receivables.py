@@ -340,24 +340,6 @@ def test_financing_refusals_change_nothing(chain: Chain) -> None:
         assert views.get_financing(conn, "f-1").status == "settled"
 
 
-def _drain_core(chain: Chain) -> None:
-    """The core enterprise spends its cash elsewhere: it cannot pay at maturity."""
-    chain.submit(
-        "core",
-        "accounts.transfer",
-        {
-            "transfers": [
-                {
-                    "id": "core-spends",
-                    "debit": "core:cash:cny",
-                    "credit": "operator:escrow:cny",
-                    "amount": chain.cash("core") - 1,
-                }
-            ]
-        },
-    )
-
-
 def test_default_calls_guarantor_then_recourse_then_late_payment(chain: Chain) -> None:
     _issue_and_split(chain)
     chain.ledger.deposit("parts", 100_000, "parts")
@@ -374,7 +356,7 @@ def test_default_calls_guarantor_then_recourse_then_late_payment(chain: Chain) -
         {"financing_id": "f-1", "piece_id": "p-cai-kept", "bank": "bank", "recourse": True},
     )
     chain.submit("bank", "receivable.finance", {"financing_id": "f-1", "annual_rate": "0.05"})
-    _drain_core(chain)
+    chain.drain_core()
     before = {p: chain.cash(p) for p in ("guarantor", "parts", "cai", "bank", "maker")}
     chain.close_days(MATURITY)
     moved = {p: chain.cash(p) - before[p] for p in before}
@@ -412,7 +394,7 @@ def test_without_recourse_the_bank_keeps_the_claim(chain: Chain) -> None:
         {"financing_id": "f-1", "piece_id": "p-parts", "bank": "bank", "recourse": False},
     )
     chain.submit("bank", "receivable.finance", {"financing_id": "f-1", "annual_rate": "0.05"})
-    _drain_core(chain)
+    chain.drain_core()
     chain.close_days(MATURITY)
     with chain.platform.engine.connect() as conn:
         assert views.get_financing(conn, "f-1").status == "defaulted"
@@ -434,7 +416,7 @@ def test_export_verifies_and_replay_reproduces_the_receivables(
     _issue_and_split(chain)
     _guarantee_and_offer(chain, "p-cai", 10_000)
     chain.submit("bank", "receivable.finance", {"financing_id": "f-1", "annual_rate": "0.0435"})
-    _drain_core(chain)
+    chain.drain_core()
     chain.close_days(MATURITY)
     chain.ledger.deposit("core", FACE, "late")
     chain.close_days(chain.today())

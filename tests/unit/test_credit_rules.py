@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from puhui.credit import features, policy, tax
 from puhui.credit.errors import FeatureInvalid, ModelInvalid
-from puhui.credit.features import Cycle, Invoice, Receivable, Record, Sale
+from puhui.credit.features import Cycle, Holding, Invoice, Receivable, Record, Sale
 from puhui.credit.monitoring import psi
 from puhui.credit.scorecard import Scorecard, model_bytes
 from tests.credit_support import policy as policy_body
@@ -62,10 +62,22 @@ def receivables(draw: st.DrawFn) -> Receivable:
     )
 
 
+@st.composite
+def holdings(draw: st.DrawFn) -> Holding:
+    start = draw(days)
+    until = draw(st.none() | st.integers(0, 400).map(lambda n: start + timedelta(days=n)))
+    return Holding(start, until, draw(st.integers(1, 10**10)))
+
+
 def _open_on_as_of(r: Receivable) -> Receivable:
     """What was known of the receivable on the as-of date: an outcome after it is not."""
     known = r.closed_on is None or r.closed_on <= AS_OF
     return r if known else replace(r, closed_on=None, outcome=None)
+
+
+def _held_on_as_of(h: Holding) -> Holding:
+    """What was known of the holding on the as-of date: an end after it is not."""
+    return h if h.held_until is None or h.held_until <= AS_OF else replace(h, held_until=None)
 
 
 def _after_as_of(c: Cycle, registered: bool) -> Cycle:
@@ -85,6 +97,7 @@ def _after_as_of(c: Cycle, registered: bool) -> Cycle:
     st.lists(cycles(), max_size=10),
     st.lists(cycles(), max_size=10),
     st.lists(receivables(), max_size=10),
+    st.lists(holdings(), max_size=10),
 )
 def test_no_feature_sees_a_fact_after_the_as_of_date(
     known: list[Invoice],
@@ -93,6 +106,7 @@ def test_no_feature_sees_a_fact_after_the_as_of_date(
     farmed: list[Cycle],
     later_cycles: list[Cycle],
     owed: list[Receivable],
+    held: list[Holding],
 ) -> None:
     """Adding facts that happened, or reached the log, after the as-of date changes nothing;
     nor does how a receivable closed after it."""
@@ -113,13 +127,22 @@ def test_no_feature_sees_a_fact_after_the_as_of_date(
         _after_as_of(c, registered) for c in later_cycles for registered in (False, True)
     ]
     future_owed = [replace(r, issued_on=max(r.issued_on, AS_OF + timedelta(days=1))) for r in owed]
-    base = Record("a", tuple(known), tuple(sold), tuple(farmed), tuple(map(_open_on_as_of, owed)))
+    later_held = [replace(h, held_from=max(h.held_from, AS_OF + timedelta(days=1))) for h in held]
+    base = Record(
+        "a",
+        tuple(known),
+        tuple(sold),
+        tuple(farmed),
+        tuple(map(_open_on_as_of, owed)),
+        tuple(map(_held_on_as_of, held)),
+    )
     more = Record(
         "a",
         tuple(known + future),
         tuple(sold),
         tuple(farmed + future_cycles),
         tuple(owed + future_owed),
+        tuple(held + later_held),
     )
     assert features.compute(base, AS_OF) == features.compute(more, AS_OF)
 
@@ -158,9 +181,15 @@ def test_receivable_features_in_named_units() -> None:
             AS_OF - timedelta(days=issued), AS_OF - timedelta(days=matures), fen, on, outcome
         )
 
+    held = (
+        Holding(AS_OF - timedelta(days=40), None, 700),  # held today
+        Holding(AS_OF - timedelta(days=40), AS_OF, 300),  # split or passed on today
+        Holding(AS_OF, AS_OF + timedelta(days=9), 50),  # received today
+    )
     v = features.compute(
         Record(
             "s",
+            holdings=held,
             receivables=(
                 owed(200, 20, 1_000, 20, "settled"),  # paid on its maturity date
                 owed(200, 30, 3_000, 10, "settled"),  # paid 20 days late
@@ -172,9 +201,12 @@ def test_receivable_features_in_named_units() -> None:
         ),
         AS_OF,
     )
+    assert v["receivables_held_fen"] == 700 + 50
     assert v["receivables_confirmed_12m_fen"] == 1_000 + 3_000 + 4_000 + 2_000
     assert v["receivables_paid_on_time_share_bp"] == 1_000 * 10_000 // (1_000 + 3_000 + 4_000)
-    none_due = features.compute(Record("s", receivables=(owed(30, -60, 2_000, None, None),)), AS_OF)
+    none_due = features.compute(
+        Record("s", receivables=(owed(30, -60, 2_000, None, None),), holdings=()), AS_OF
+    )
     assert none_due["receivables_paid_on_time_share_bp"] is None
     assert all(features.compute(Record("s"), AS_OF)[n] is None for n in features.RECEIVABLE_FIELDS)
 

@@ -174,6 +174,9 @@ def synthetic_sme(rows: int = SME_ROWS, seed: int = 20260302) -> Dataset:
         "buyer_concentration_bp": concentration,
         "invoice_confirmed_share_bp": confirmed,
         "months_trading": months,
+        "receivables_held_fen": np.where(
+            tier1, confirmed_fen * rng.uniform(0, 0.7, rows), 0
+        ).astype("int64"),
         "receivables_confirmed_12m_fen": np.where(tier1, confirmed_fen, 0),
         # NaN (nothing fell due) for firms without receivables
         "receivables_paid_on_time_share_bp": np.where(tier1, on_time_bp, np.nan),

@@ -24,7 +24,7 @@ PRODUCTION_WINDOW_DAYS = 3 * 365
 BP = 10_000
 
 Value = int | str | None
-Fact = TypeVar("Fact", "Invoice", "Sale", "Cycle", "Receivable")
+Fact = TypeVar("Fact", "Invoice", "Sale", "Cycle", "Receivable", "Holding")
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,27 @@ REFUSED = frozenset({"rejected", "lapsed"})
 
 
 @dataclass(frozen=True)
+class Holding:
+    """A receivable piece the applicant held (as tier-1 supplier, or passed down to it), from
+    ``held_from`` up to, not including, ``held_until`` (split, paid or passed on)."""
+
+    held_from: date
+    held_until: date | None
+    amount_fen: int
+
+    @property
+    def happened_on(self) -> date:
+        return self.held_from
+
+    @property
+    def registered_on(self) -> date:
+        return self.held_from
+
+    def held_on(self, day: date) -> bool:
+        return self.held_from <= day and (self.held_until is None or day < self.held_until)
+
+
+@dataclass(frozen=True)
 class Cycle:
     """A finished production cycle of a farm: a flock monitored on the platform, or a past
     batch the farm declared. It happened when it ended (the last sale, or placement + days)."""
@@ -140,6 +161,8 @@ class ReceivableHistory(Protocol):
 
     def receivables(self, supplier_id: str) -> tuple[Receivable, ...]: ...
 
+    def holdings(self, party_id: str) -> tuple[Holding, ...]: ...
+
 
 class ProductionHistory(Protocol):
     """The read interface over the agri context: a farm's finished cycles, each with the dates
@@ -168,6 +191,8 @@ class Record:
     """None when the farm has not shared its production record with the lender."""
     receivables: tuple[Receivable, ...] | None = None
     """None when the applicant has not shared its invoice and payment flows."""
+    holdings: tuple[Holding, ...] | None = None
+    """Receivable pieces held; None when the flows were not shared."""
     tax: TaxFacts | None = None
     repayment: RepaymentFacts | None = None
     sources: tuple[str, ...] = field(default=())
@@ -236,15 +261,22 @@ def sales_features(sales: list[Sale], as_of: date) -> dict[str, Value]:
     }
 
 
-RECEIVABLE_FIELDS = ("receivables_confirmed_12m_fen", "receivables_paid_on_time_share_bp")
+RECEIVABLE_FIELDS = (
+    "receivables_held_fen",
+    "receivables_confirmed_12m_fen",
+    "receivables_paid_on_time_share_bp",
+)
 
 
-def receivable_features(owed: list[Receivable] | None, as_of: date) -> dict[str, Value]:
-    """Receivables core enterprises confirmed to the applicant in the last 12 months (less any
+def receivable_features(
+    owed: list[Receivable] | None, held: list[Holding] | None, as_of: date
+) -> dict[str, Value]:
+    """Receivable pieces held on D (claims on core enterprises, passed down the chain or kept);
+    receivables core enterprises confirmed to the applicant in the last 12 months (less any
     refused by D), and the share of those that fell due in the last 12 months that the debtor
     paid by the maturity date, by amount (None when none fell due). A receivable refused by D
     never became a debt and counts in neither. Unknown (None) when the flows were not shared."""
-    if owed is None:
+    if owed is None or held is None:
         return dict.fromkeys(RECEIVABLE_FIELDS)
     since = as_of - timedelta(days=WINDOW_DAYS)
     debts = [r for r in owed if not r.refused_by(as_of)]
@@ -253,6 +285,7 @@ def receivable_features(owed: list[Receivable] | None, as_of: date) -> dict[str,
     due_fen = sum(r.amount_fen for r in due)
     on_time = sum(r.amount_fen for r in due if r.paid_on_time_by(as_of))
     return {
+        "receivables_held_fen": sum(h.amount_fen for h in held if h.held_on(as_of)),
         "receivables_confirmed_12m_fen": confirmed,
         "receivables_paid_on_time_share_bp": None if due_fen == 0 else on_time * BP // due_fen,
     }
@@ -338,6 +371,12 @@ _DEFS: tuple[tuple[str, str, str, str], ...] = (
     ("invoice_confirmed_share_bp", "bp", "Share of invoices confirmed by the buyer", "e_invoice"),
     ("months_trading", "months", "Months since the first invoice on the platform", "e_invoice"),
     (
+        "receivables_held_fen",
+        "fen",
+        "Receivables held today, confirmed by core enterprises",
+        "receivable",
+    ),
+    (
         "receivables_confirmed_12m_fen",
         "fen",
         "Receivables confirmed by core enterprises in the last 12 months",
@@ -391,7 +430,8 @@ def compute(record: Record, as_of: date) -> dict[str, Value]:
     values |= invoice_features(invoices, as_of)
     values |= sales_features(sales, as_of)
     owed = None if record.receivables is None else visible(record.receivables, as_of)
-    values |= receivable_features(owed, as_of)
+    held = None if record.holdings is None else visible(record.holdings, as_of)
+    values |= receivable_features(owed, held, as_of)
     cycles = None if record.cycles is None else visible(record.cycles, as_of)
     values |= production_features(cycles, as_of)
     values |= tax_features(record.tax, as_of)

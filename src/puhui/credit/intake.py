@@ -158,12 +158,13 @@ def gather(
     parties.get_party(conn, applicant)
     sources_used: list[str] = []
     invoices: list[Invoice] = []
-    owed = None
+    owed, held = None, None
     sales: list[Sale] = []
     given = consent.grants_of(conn, applicant, limit=consent.PAGE_SIZE_MAX)
     if document_grant(conn, applicant, lender, "e_invoice", as_of, given) is not None:
         sources_used.append("e_invoice")
         owed = sources.receivables.receivables(applicant)
+        held = sources.receivables.holdings(applicant)
         for doc, b in _owned(conn, applicant, "e_invoice"):
             invoices.append(
                 Invoice(
@@ -199,6 +200,7 @@ def gather(
         sales=tuple(sales),
         cycles=cycles,
         receivables=owed,
+        holdings=held,
         tax=tax,
         repayment=sources.repayment.facts(applicant, as_of),
         sources=tuple(sources_used),

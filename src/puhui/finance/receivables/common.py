@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import Connection
@@ -9,6 +10,14 @@ from sqlalchemy import Connection
 from puhui.finance.receivables import views
 from puhui.finance.receivables.errors import NotHolder, ReceivableMatured, WrongState
 from puhui.finance.receivables.model import PieceStatus, ReceivableStatus
+
+IDS_PER_STATEMENT_MAX = 500
+
+
+def chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
+    """``ids`` in slices small enough for one ``IN (...)``."""
+    for start in range(0, len(ids), IDS_PER_STATEMENT_MAX):
+        yield ids[start : start + IDS_PER_STATEMENT_MAX]
 
 
 def reference(receivable_id: str) -> str:

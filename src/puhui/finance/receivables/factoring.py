@@ -15,7 +15,7 @@ from puhui.accounts import TransferRequest, transfer_events
 from puhui.finance.cash import cash_account
 from puhui.finance.rates import parse_rate
 from puhui.finance.receivables import commands as c
-from puhui.finance.receivables import views
+from puhui.finance.receivables import holdings, views
 from puhui.finance.receivables.common import live_piece, reference, transfer_id
 from puhui.finance.receivables.errors import (
     FinancingExists,
@@ -178,6 +178,7 @@ def _apply_financed(conn: Connection, e: Event, ctx: ApplyContext) -> None:
         .where(receivable_pieces.c.piece_id == d["piece_id"])
         .values(holder=d["bank"])
     )
+    holdings.move(conn, [d["piece_id"]], d["bank"], ctx)
 
 
 def _apply_declined(conn: Connection, e: Event, ctx: ApplyContext) -> None:

@@ -16,7 +16,7 @@ from puhui.documents import views as documents
 from puhui.documents.model import DocumentKind, LienRelease
 from puhui.finance.cash import cash_account
 from puhui.finance.receivables import commands as c
-from puhui.finance.receivables import views
+from puhui.finance.receivables import holdings, views
 from puhui.finance.receivables.errors import (
     AmountExceedsInvoices,
     DeliveryNotConfirmed,
@@ -232,6 +232,8 @@ def _apply_accepted(conn: Connection, e: Event, ctx: ApplyContext) -> None:
             created_on=ctx.business_date,
         )
     )
+    holder = {"piece_id": root, "holder": found.supplier, "receivable_id": rid}
+    holdings.begin(conn, [holder | {"amount": found.amount}], ctx)
 
 
 def _apply_closed(conn: Connection, e: Event, ctx: ApplyContext) -> None:

@@ -24,8 +24,8 @@ from sqlalchemy import Connection, insert, select, update
 from puhui.accounts import TransferRequest, transfer_events
 from puhui.accounts import views as accounts
 from puhui.finance.cash import CASH_PURPOSE, CURRENCY, NoCashAccount, cash_account
-from puhui.finance.receivables import views
-from puhui.finance.receivables.common import reference, transfer_id
+from puhui.finance.receivables import holdings, views
+from puhui.finance.receivables.common import chunks, reference, transfer_id
 from puhui.finance.receivables.issue import release_invoices
 from puhui.finance.receivables.model import (
     SETTLEMENT_TRANSFERS_PER_CLOSE_MAX,
@@ -46,8 +46,6 @@ from puhui.finance.receivables.tables import (
 )
 from puhui.kernel.commands import Event
 from puhui.kernel.registry import ApplyContext, HandlerContext
-
-IDS_PER_STATEMENT_MAX = 500
 
 
 @dataclass
@@ -259,18 +257,14 @@ def _record(
     )
 
 
-def _chunks(ids: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(ids), IDS_PER_STATEMENT_MAX):
-        yield ids[start : start + IDS_PER_STATEMENT_MAX]
-
-
-def _move_pieces(conn: Connection, piece_ids: list[str], holder: str) -> None:
-    for chunk in _chunks(piece_ids):
+def _move_pieces(conn: Connection, piece_ids: list[str], holder: str, ctx: ApplyContext) -> None:
+    for chunk in chunks(piece_ids):
         conn.execute(
             update(receivable_pieces)
             .where(receivable_pieces.c.piece_id.in_(chunk))
             .values(holder=holder)
         )
+    holdings.move(conn, piece_ids, holder, ctx)
 
 
 def _financings(conn: Connection, rid: str, statuses: list[str], status: str, seq: int) -> None:
@@ -294,6 +288,7 @@ def _apply_settled(conn: Connection, e: Event, ctx: ApplyContext) -> None:
         )
         .values(status=PieceStatus.PAID.value, closed_seq=ctx.seq)
     )
+    holdings.end_receivable(conn, rid, ctx)
     conn.execute(
         update(receivables)
         .where(receivables.c.receivable_id == rid)
@@ -342,7 +337,7 @@ def _apply_guarantee_called(conn: Connection, e: Event, ctx: ApplyContext) -> No
     )
     if not d["paid"]:
         return
-    for chunk in _chunks(d["piece_ids"]):
+    for chunk in chunks(d["piece_ids"]):
         conn.execute(
             update(receivable_financings)
             .where(
@@ -351,7 +346,7 @@ def _apply_guarantee_called(conn: Connection, e: Event, ctx: ApplyContext) -> No
             )
             .values(status=FinancingStatus.SETTLED.value, closed_seq=ctx.seq)
         )
-    _move_pieces(conn, d["piece_ids"], d["guarantor"])
+    _move_pieces(conn, d["piece_ids"], d["guarantor"], ctx)
     _record(conn, ctx, d, SettlementKind.GUARANTEE.value, d["guarantor"], len(d["piece_ids"]))
 
 
@@ -364,7 +359,7 @@ def _apply_recourse(conn: Connection, e: Event, ctx: ApplyContext) -> None:
         .values(status=status.value, closed_seq=ctx.seq if d["paid"] else None)
     )
     if d["paid"]:
-        _move_pieces(conn, [d["piece_id"]], d["seller"])
+        _move_pieces(conn, [d["piece_id"]], d["seller"], ctx)
         _record(conn, ctx, d, SettlementKind.RECOURSE.value, d["seller"], 1)
 
 

@@ -13,7 +13,7 @@ from puhui.documents import views as documents
 from puhui.documents.model import DocumentKind
 from puhui.finance.cash import cash_account
 from puhui.finance.receivables import commands as c
-from puhui.finance.receivables import views
+from puhui.finance.receivables import holdings, views
 from puhui.finance.receivables.common import live_piece
 from puhui.finance.receivables.errors import (
     ExceedsHeld,
@@ -148,6 +148,9 @@ def _apply_split(conn: Connection, e: Event, ctx: ApplyContext) -> None:
             for child in d["children"]
         ],
     )
+    holdings.end(conn, [d["piece_id"]], ctx)
+    children = [c | {"receivable_id": d["receivable_id"]} for c in d["children"]]
+    holdings.begin(conn, children, ctx)
     conn.execute(
         update(receivables)
         .where(receivables.c.receivable_id == d["receivable_id"])

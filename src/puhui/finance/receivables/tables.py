@@ -76,6 +76,22 @@ receivable_pieces = Table(
     info=PROJECTION,
 )
 
+receivable_holdings = Table(
+    "receivable_holdings",
+    metadata,
+    Column("piece_id", String(64), primary_key=True),
+    Column("held_from_seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("holder", String(64), nullable=False),
+    Column("receivable_id", String(64), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("held_from", Date, nullable=False),
+    Column("held_until", Date, doc="the business date it was split, paid or passed to another"),
+    Index("ix_receivable_holdings_holder", "holder", "held_from"),
+    Index("ix_receivable_holdings_receivable_open", "receivable_id", "held_until"),
+    info=PROJECTION,
+)
+"""Who held each piece over time (holders change in place on ``receivable_pieces``)."""
+
 receivable_guarantees = Table(
     "receivable_guarantees",
     metadata,
