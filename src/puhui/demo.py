@@ -298,6 +298,7 @@ def load_demo(platform: Platform, directory: Path) -> dict[str, Any]:
     with platform.engine.connect() as conn:
         day = clock.business_date(conn) or day
     stories += demo_receivables.second_order(platform, identities, day)
+    stories += demo_credit.farm_decision(platform, identities, day)
     size = witness_cosign(platform, keys)
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2) + "\n", encoding="utf-8")
     (directory / "passphrases.json").write_text(

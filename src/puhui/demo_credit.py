@@ -23,7 +23,7 @@ from puhui.client_credit import sign_model_registration
 from puhui.client_documents import sign_registration
 from puhui.credit import intake, tax, views
 from puhui.credit.explain import explain
-from puhui.credit.features import FEATURE_VERSION, TAX_FIELDS
+from puhui.credit.features import FEATURE_VERSION, PRODUCTION_FIELDS, TAX_FIELDS
 from puhui.documents import intake as documents
 from puhui.kernel.errors import PuhuiError
 from puhui.kernel.service import utc_now
@@ -94,12 +94,18 @@ def _invoices(platform: Platform, supplier: Identity, core: Identity, day: date)
         platform.kernel.submit(core.sign("document.confirm", confirm, day, f"demo-c-{doc_id}"))
 
 
-def _decide(platform: Platform, bank: Identity, decision_id: str, day: date) -> Any:
+def _decide(
+    platform: Platform,
+    bank: Identity,
+    decision_id: str,
+    day: date,
+    applicant: str = "feed-supplier",
+) -> Any:
     assessment = intake.assess(
         platform.engine,
         decision_id=decision_id,
         lender=bank.party_id,
-        applicant="feed-supplier",
+        applicant=applicant,
         product_id=PRODUCT,
         model_id=MODEL_ID,
         as_of=day,
@@ -185,3 +191,25 @@ def load(platform: Platform, ids: dict[str, Identity], day: date) -> list[str]:
         f"{again.values['tax_rating']!r}, attestation {again.payload['attestation_id']}"
     )
     return lines
+
+
+def farm_decision(platform: Platform, ids: dict[str, Identity], day: date) -> list[str]:
+    """After its cycles: farmer Li shares its production record with coop-bank, which decides
+    on it with the same scorecard (the farm features read as of ``day``, today)."""
+    grant = {
+        "grant_id": "grant-li-production",
+        "grantee": "coop-bank",
+        "purpose": "credit_assessment",
+        "valid_until": (day + timedelta(days=90)).isoformat(),
+        "kind": "iot_batch",
+    }
+    platform.kernel.submit(ids["farmer-li"].sign("consent.grant", grant, day, "demo-li-grant"))
+    data = _decide(platform, ids["coop-bank"], "dec-coop-li-0001", day, "farmer-li").events[0].data
+    with platform.engine.connect() as conn:
+        values = intake.load_inputs(conn, data["inputs_sha256"])["values"]
+    farm = ", ".join(f"{name} {values[name]}" for name in PRODUCTION_FIELDS)
+    return [
+        f"credit: farmer-li shared its production record with coop-bank: {farm}",
+        f"credit: coop-bank decision dec-coop-li-0001: {data['outcome']}, score "
+        f"{data['score']}, PD {data['pd']}, limit {data['limit_fen']} fen",
+    ]

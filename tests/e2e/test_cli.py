@@ -47,12 +47,17 @@ def run(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.Complete
 def test_demo_export_verify_replay(env: dict[str, str], tmp_path: Path) -> None:
     run(env, "db", "upgrade")
     demo = run(env, "demo", "--directory", str(tmp_path / "demo"))
-    assert "demo loaded: 263 entries" in demo.stdout
+    assert "demo loaded: 265 entries" in demo.stdout
     assert "agri: trial balance zero: True" in demo.stdout
     assert "stage 6 refused: flock-frozen" in demo.stdout
     assert "to city-bank first (the settlement quote was 28150164)" in demo.stdout
     assert "explain dec-coop-0001: reproduced bit for bit = True" in demo.stdout
     assert "city-bank refused: feed-supplier has granted city-bank no consent" in demo.stdout
+    # six declared batches and the monitored flock sold in the agri story, as of the decision
+    assert (
+        "farm_cycles_completed_36m 7, farm_cycles_failed_36m 0, farm_cycles_monitored_36m 1"
+        in demo.stdout
+    )
     assert "already loaded" in run(env, "demo", "--directory", str(tmp_path / "demo")).stdout
     interest = json.loads(run(env, "agri", "interest", "broiler-ross308-42d").stdout)
     assert interest["interest_per_animal"]["staged_interest_fen_per_animal"] == "5.20"
@@ -63,11 +68,13 @@ def test_demo_export_verify_replay(env: dict[str, str], tmp_path: Path) -> None:
     log_key = run(env, "log", "key").stdout.strip()
     run(env, "export", str(tmp_path / "export"))
     verified = run(env, "verify", str(tmp_path / "export"), "--log-key", log_key)
-    assert verified.stdout.startswith("OK puhui.local/log: 263 entries")
+    assert verified.stdout.startswith("OK puhui.local/log: 265 entries")
     digest = verified.stdout.split()[-1]
     assert run(env, "replay").stdout.split()[-1] == digest
     explained = run(env, "credit", "explain", "dec-coop-0001")  # after replay: inputs off-log
     assert "REPRODUCED bit for bit" in explained.stdout and "reason: " in explained.stdout
+    farm = run(env, "credit", "explain", "dec-coop-li-0001").stdout  # from its production record
+    assert "REPRODUCED bit for bit" in farm and "farm_mortality_vs_template_bp" in farm
     missing = run(env, "credit", "explain", "dec-none", ok=False)
     assert missing.returncode == 1 and "No such credit decision" in missing.stderr
 
@@ -172,8 +179,8 @@ def test_witness_and_sdk_against_a_served_platform(
         "--url",
         server,
     )
-    assert "cosigned size 264 as bank-witness" in cosigned.stdout
+    assert "cosigned size 266 as bank-witness" in cosigned.stdout
     checkpoint = httpx.get(f"{server}/api/v1/log/checkpoint").json()
-    assert checkpoint["size"] == 264 and checkpoint["cosigners"] == ["bank-witness"]
+    assert checkpoint["size"] == 266 and checkpoint["cosigners"] == ["bank-witness"]
     page = httpx.get(server + "/")
     assert page.status_code == 200 and "普惠" in page.text

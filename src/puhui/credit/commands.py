@@ -74,7 +74,9 @@ class Decide(Payload):
     reasons: tuple[Reason, ...] = Field(max_length=REASONS_MAX)
     tax_rating: str | None = Field(default=None, max_length=8)
     current_dpd_days_max: int | None = Field(default=None, ge=0)
-    sources: tuple[Literal["e_invoice", "sales_record"], ...] = Field(max_length=SOURCES_MAX)
+    sources: tuple[Literal["e_invoice", "sales_record", "iot_batch"], ...] = Field(
+        max_length=SOURCES_MAX
+    )
     attestation_id: Id | None = None
 
 
