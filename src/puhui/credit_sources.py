@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from puhui.credit.features import Cycle, Holding, Receivable, Sources
+from puhui.credit.features import Sources
+from puhui.credit.production_facts import Cycle
+from puhui.credit.receivable_facts import Holding, Receivable
 from puhui.credit.repayment import LoanBook
 from puhui.finance.agri import views as agri
 from puhui.finance.receivables import holdings
@@ -21,7 +23,7 @@ CLOSED = {ReceivableStatus.SETTLED, ReceivableStatus.REJECTED, ReceivableStatus.
 
 
 class FarmBook:
-    """``features.ProductionHistory`` over the agri projections of ``engine``."""
+    """``production_facts.ProductionHistory`` over the agri projections of ``engine``."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -45,7 +47,7 @@ class FarmBook:
 
 
 class ReceivablesBook:
-    """``features.ReceivableHistory`` over the receivables projections of ``engine``."""
+    """``receivable_facts.ReceivableHistory`` over the receivables projections of ``engine``."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

@@ -23,7 +23,8 @@ from puhui.client_credit import sign_model_registration
 from puhui.client_documents import sign_registration
 from puhui.credit import intake, tax, views
 from puhui.credit.explain import explain
-from puhui.credit.features import FEATURE_VERSION, PRODUCTION_FIELDS, TAX_FIELDS
+from puhui.credit.features import FEATURE_VERSION, TAX_FIELDS
+from puhui.credit.production_facts import PRODUCTION_FIELDS
 from puhui.documents import intake as documents
 from puhui.kernel.errors import PuhuiError
 from puhui.kernel.service import utc_now

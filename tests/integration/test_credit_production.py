@@ -12,6 +12,8 @@ from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.credit import features, intake
 from puhui.credit.errors import ConsentMissing
+from puhui.credit.production_facts import PRODUCTION_FIELDS
+from puhui.credit.units import Value
 from puhui.demo_agri import BUYER, COOP, FARM, TEMPLATE, AgriStory
 from puhui.finance.agri import views as agri
 from tests.agri import make_story
@@ -21,7 +23,7 @@ PLACED, SOLD_PAST, DEATHS_PAST, PAST_BATCHES = 8_000, 7_700, 300, 6
 TEMPLATE_MORTALITY_BP = 400
 
 
-def _features(platform: Platform, lender: str, day: date) -> dict[str, features.Value]:
+def _features(platform: Platform, lender: str, day: date) -> dict[str, Value]:
     with platform.engine.connect() as conn:
         record, _att = intake.gather(conn, FARM, lender, day, platform.credit_sources)
     return features.compute(record, day)
@@ -95,7 +97,7 @@ def test_production_history_needs_the_farms_consent(platform: Platform, operator
     story.set_up()
     _grant(story, COOP, "sales_record")  # some consent, but not to the production record
     values = _features(platform, COOP, story.today())
-    assert all(values[name] is None for name in features.PRODUCTION_FIELDS)
+    assert all(values[name] is None for name in PRODUCTION_FIELDS)
     _grant(story, COOP, "iot_batch")
     assert _features(platform, COOP, story.today())["farm_cycles_completed_36m"] == PAST_BATCHES
 

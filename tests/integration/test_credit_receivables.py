@@ -11,6 +11,8 @@ import pytest
 from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.credit import features, intake
+from puhui.credit.receivable_facts import RECEIVABLE_FIELDS
+from puhui.credit.units import Value
 from puhui.finance.receivables import views as receivables
 from tests.conftest import START
 from tests.receivables_support import FACE, Chain, issue_payload, make_chain
@@ -26,7 +28,7 @@ def chain(platform: Platform, operator: Identity) -> Chain:
     return chain
 
 
-def _features(chain: Chain, day: date) -> dict[str, features.Value]:
+def _features(chain: Chain, day: date) -> dict[str, Value]:
     platform = chain.platform
     with platform.engine.connect() as conn:
         record, _att = intake.gather(conn, "maker", "bank", day, platform.credit_sources)
@@ -75,7 +77,7 @@ def test_an_unpaid_receivable_is_not_paid_on_time_even_once_paid_late(chain: Cha
 def test_receivables_need_the_consent_to_invoice_flows(chain: Chain) -> None:
     _grant(chain, "sales_record")
     values = _features(chain, START)
-    assert all(values[name] is None for name in features.RECEIVABLE_FIELDS)
+    assert all(values[name] is None for name in RECEIVABLE_FIELDS)
 
 
 def _pass_to_cai(chain: Chain) -> None:
@@ -84,7 +86,7 @@ def _pass_to_cai(chain: Chain) -> None:
     chain.submit("maker", "receivable.transfer", payload)
 
 
-def _held(chain: Chain, party: str, day: date) -> features.Value:
+def _held(chain: Chain, party: str, day: date) -> Value:
     platform = chain.platform
     with platform.engine.connect() as conn:
         record, _att = intake.gather(conn, party, "bank", day, platform.credit_sources)

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from puhui.credit import features, policy, tax
 from puhui.credit.errors import FeatureInvalid, ModelInvalid
-from puhui.credit.features import Cycle, Holding, Invoice, Receivable, Record, Sale
+from puhui.credit.features import Invoice, Record, Sale
 from puhui.credit.monitoring import psi
+from puhui.credit.production_facts import PRODUCTION_FIELDS, Cycle
+from puhui.credit.receivable_facts import RECEIVABLE_FIELDS, Holding, Receivable
 from puhui.credit.scorecard import Scorecard, model_bytes
 from tests.credit_support import policy as policy_body
 from tests.credit_support import scorecard_doc
@@ -208,7 +210,7 @@ def test_receivable_features_in_named_units() -> None:
         Record("s", receivables=(owed(30, -60, 2_000, None, None),), holdings=()), AS_OF
     )
     assert none_due["receivables_paid_on_time_share_bp"] is None
-    assert all(features.compute(Record("s"), AS_OF)[n] is None for n in features.RECEIVABLE_FIELDS)
+    assert all(features.compute(Record("s"), AS_OF)[n] is None for n in RECEIVABLE_FIELDS)
 
 
 def test_production_features_in_named_units() -> None:
@@ -239,7 +241,7 @@ def test_production_features_in_named_units() -> None:
     assert empty["farm_cycles_completed_36m"] == 0
     assert empty["farm_mortality_vs_template_bp"] is None
     unshared = features.compute(Record("f"), AS_OF)
-    assert all(unshared[name] is None for name in features.PRODUCTION_FIELDS)
+    assert all(unshared[name] is None for name in PRODUCTION_FIELDS)
 
 
 CARD = Scorecard.from_bytes(model_bytes(scorecard_doc()))

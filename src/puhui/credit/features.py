@@ -17,14 +17,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol, TypeVar
 
-FEATURE_VERSION = "puhui-sme/2"
-WINDOW_DAYS = 365
-HALF_WINDOW_DAYS = 182
-PRODUCTION_WINDOW_DAYS = 3 * 365
-BP = 10_000
+from puhui.credit.production_facts import (
+    Cycle,
+    ProductionHistory,
+    production_features,
+)
+from puhui.credit.receivable_facts import (
+    Holding,
+    Receivable,
+    ReceivableHistory,
+    receivable_features,
+)
+from puhui.credit.units import BP, HALF_WINDOW_DAYS, WINDOW_DAYS, Value
 
-Value = int | str | None
-Fact = TypeVar("Fact", "Invoice", "Sale", "Cycle", "Receivable", "Holding")
+FEATURE_VERSION = "puhui-sme/2"
+Fact = TypeVar("Fact", "Invoice", "Sale", Cycle, Receivable, Holding)
 
 
 @dataclass(frozen=True)
@@ -54,84 +61,6 @@ class Sale:
 
 
 @dataclass(frozen=True)
-class Receivable:
-    """A receivable a core enterprise issued to the applicant (its tier-1 supplier): the
-    debtor's confirmation of what it owes, on the log the day it was issued."""
-
-    issued_on: date
-    maturity_date: date
-    amount_fen: int
-    closed_on: date | None
-    outcome: str | None
-    """How it closed: ``settled``, ``rejected`` or ``lapsed`` (None while open)."""
-
-    @property
-    def happened_on(self) -> date:
-        return self.issued_on
-
-    @property
-    def registered_on(self) -> date:
-        return self.issued_on
-
-    def refused_by(self, day: date) -> bool:
-        """Rejected by the supplier, or never accepted before maturity, on or before ``day``."""
-        return self.outcome in REFUSED and self.closed_on is not None and self.closed_on <= day
-
-    def paid_on_time_by(self, day: date) -> bool:
-        return (
-            self.outcome == "settled"
-            and self.closed_on is not None
-            and self.closed_on <= min(day, self.maturity_date)
-        )
-
-
-REFUSED = frozenset({"rejected", "lapsed"})
-
-
-@dataclass(frozen=True)
-class Holding:
-    """A receivable piece the applicant held (as tier-1 supplier, or passed down to it), from
-    ``held_from`` up to, not including, ``held_until`` (split, paid or passed on)."""
-
-    held_from: date
-    held_until: date | None
-    amount_fen: int
-
-    @property
-    def happened_on(self) -> date:
-        return self.held_from
-
-    @property
-    def registered_on(self) -> date:
-        return self.held_from
-
-    def held_on(self, day: date) -> bool:
-        return self.held_from <= day and (self.held_until is None or day < self.held_until)
-
-
-@dataclass(frozen=True)
-class Cycle:
-    """A finished production cycle of a farm: a flock monitored on the platform, or a past
-    batch the farm declared. It happened when it ended (the last sale, or placement + days)."""
-
-    placed_on: date
-    ended_on: date
-    registered_on: date
-    completed: bool
-    """Sold as planned; False for a cycle lost or abandoned."""
-    animals_placed: int
-    animals_sold: int
-    mortality_expected_bp: int | None
-    """The template's mortality for the cycle; None when the cycle names no template."""
-    monitored: bool
-    """Recorded by the platform from device readings, not declared by the farm."""
-
-    @property
-    def happened_on(self) -> date:
-        return self.ended_on
-
-
-@dataclass(frozen=True)
 class TaxFacts:
     """The tax features a tax authority attested (compute-to-data), keyed by ``TAX_FIELDS``."""
 
@@ -154,21 +83,6 @@ class RepaymentHistory(Protocol):
     over every loan on the platform (no look-ahead: only instalments due on or before D)."""
 
     def facts(self, party_id: str, as_of: date) -> RepaymentFacts: ...
-
-
-class ReceivableHistory(Protocol):
-    """The read interface over the receivables context: receivables issued to a supplier."""
-
-    def receivables(self, supplier_id: str) -> tuple[Receivable, ...]: ...
-
-    def holdings(self, party_id: str) -> tuple[Holding, ...]: ...
-
-
-class ProductionHistory(Protocol):
-    """The read interface over the agri context: a farm's finished cycles, each with the dates
-    it ended and reached the log (``visible`` applies the as-of cut)."""
-
-    def cycles(self, farm_id: str) -> tuple[Cycle, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -258,65 +172,6 @@ def sales_features(sales: list[Sale], as_of: date) -> dict[str, Value]:
     return {
         "sales_volume_12m_fen": sum(s.amount_fen for s in last),
         "sales_months_12m": len(months),
-    }
-
-
-RECEIVABLE_FIELDS = (
-    "receivables_held_fen",
-    "receivables_confirmed_12m_fen",
-    "receivables_paid_on_time_share_bp",
-)
-
-
-def receivable_features(
-    owed: list[Receivable] | None, held: list[Holding] | None, as_of: date
-) -> dict[str, Value]:
-    """Receivable pieces held on D (claims on core enterprises, passed down the chain or kept);
-    receivables core enterprises confirmed to the applicant in the last 12 months (less any
-    refused by D), and the share of those that fell due in the last 12 months that the debtor
-    paid by the maturity date, by amount (None when none fell due). A receivable refused by D
-    never became a debt and counts in neither. Unknown (None) when the flows were not shared."""
-    if owed is None or held is None:
-        return dict.fromkeys(RECEIVABLE_FIELDS)
-    since = as_of - timedelta(days=WINDOW_DAYS)
-    debts = [r for r in owed if not r.refused_by(as_of)]
-    confirmed = sum(r.amount_fen for r in debts if since < r.issued_on)
-    due = [r for r in debts if since < r.maturity_date <= as_of]
-    due_fen = sum(r.amount_fen for r in due)
-    on_time = sum(r.amount_fen for r in due if r.paid_on_time_by(as_of))
-    return {
-        "receivables_held_fen": sum(h.amount_fen for h in held if h.held_on(as_of)),
-        "receivables_confirmed_12m_fen": confirmed,
-        "receivables_paid_on_time_share_bp": None if due_fen == 0 else on_time * BP // due_fen,
-    }
-
-
-PRODUCTION_FIELDS = (
-    "farm_cycles_completed_36m",
-    "farm_cycles_failed_36m",
-    "farm_cycles_monitored_36m",
-    "farm_mortality_vs_template_bp",
-)
-
-
-def production_features(cycles: list[Cycle] | None, as_of: date) -> dict[str, Value]:
-    """Cycles that ended in the last three years: how many completed and how many failed, how
-    many of them the platform monitored, and deaths against the templates' expectation over
-    the completed ones (10,000 = as the templates expect; None without an expectation).
-    Unknown (None) when the record was not shared."""
-    if cycles is None:
-        return dict.fromkeys(PRODUCTION_FIELDS)
-    since = as_of - timedelta(days=PRODUCTION_WINDOW_DAYS)
-    recent = [c for c in cycles if since < c.ended_on <= as_of]
-    done = [c for c in recent if c.completed]
-    rated = [c for c in done if c.mortality_expected_bp]
-    deaths = sum(c.animals_placed - c.animals_sold for c in rated)
-    expected = sum(c.animals_placed * (c.mortality_expected_bp or 0) for c in rated)
-    return {
-        "farm_cycles_completed_36m": len(done),
-        "farm_cycles_failed_36m": len(recent) - len(done),
-        "farm_cycles_monitored_36m": sum(c.monitored for c in recent),
-        "farm_mortality_vs_template_bp": None if expected == 0 else deaths * BP * BP // expected,
     }
 
 

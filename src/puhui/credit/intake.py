@@ -26,10 +26,11 @@ from puhui.credit.errors import (
     ModelInvalid,
     ScoreMismatch,
 )
-from puhui.credit.features import FEATURE_VERSION, Invoice, Record, Sale, Sources, Value
+from puhui.credit.features import FEATURE_VERSION, Invoice, Record, Sale, Sources
 from puhui.credit.handlers import DECIDING_KINDS, document_grant
 from puhui.credit.policy import Outcome, apply
 from puhui.credit.scorecard import Scorecard
+from puhui.credit.units import Value
 from puhui.documents import consent
 from puhui.documents import views as documents
 from puhui.kernel.canonical import canonical_json

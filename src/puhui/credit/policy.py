@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from puhui.credit.features import Value
+from puhui.credit.units import Value
 from puhui.kernel.canonical import SAFE_INTEGER_MAX, canonical_json
 from puhui.kernel.commands import ID_PATTERN
 

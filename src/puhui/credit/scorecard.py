@@ -25,7 +25,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from puhui.credit.errors import FeatureInvalid, ModelInvalid
-from puhui.credit.features import Value, label_of
+from puhui.credit.features import label_of
+from puhui.credit.units import Value
 from puhui.kernel.canonical import CanonicalizationError, canonical_json
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection
 
 from puhui.credit.errors import ConsentMissing
-from puhui.credit.features import BP, WINDOW_DAYS, Value
+from puhui.credit.units import BP, WINDOW_DAYS, Value
 from puhui.credit.views import TaxConsent
 from puhui.documents import views as documents
 
