@@ -10,11 +10,7 @@ import pytest
 from puhui.credit import datasets, evaluation, fitting, training
 from puhui.credit.errors import FeatureInvalid
 
-FAST = (
-    fitting.Candidate(0.3),
-    fitting.Candidate(0.3, min_iv=0.02, max_correlation=0.7),
-    fitting.Candidate(0.1, method="bins"),
-)
+FAST = (fitting.Candidate(0.3), fitting.Candidate(0.3, min_iv=0.02, max_correlation=0.7))
 
 
 def test_select_features_by_iv_then_correlation() -> None:

@@ -14,7 +14,7 @@ from puhui.credit import features, policy, tax
 from puhui.credit.errors import FeatureInvalid, ModelInvalid
 from puhui.credit.features import Invoice, Record, Sale
 from puhui.credit.monitoring import psi
-from puhui.credit.scorecard import Scorecard, bin_indices, model_bytes
+from puhui.credit.scorecard import Scorecard, model_bytes
 from tests.credit_support import policy as policy_body
 from tests.credit_support import scorecard_doc
 
@@ -101,10 +101,6 @@ def test_batch_scores_equal_single_scores(rows: list[dict[str, object]]) -> None
     single = [CARD.score(r) for r in rows]  # type: ignore[arg-type]
     assert [int(s) for s in batch] == [s.score for s in single]
     assert CARD.pd_batch(batch) == [s.pd for s in single]
-    for c in CARD.characteristics:  # the bins a bin-indicator regression is trained on
-        bins = [c.bin_of(r[c.name]) for r in rows]  # type: ignore[arg-type]
-        expected = [len(c.points) if b is None else b for b in bins]
-        assert list(bin_indices(c, columns[c.name], len(rows))) == expected  # type: ignore[arg-type]
 
 
 def test_score_pd_and_reasons_are_exact() -> None:

@@ -12,9 +12,6 @@ import numpy as np
 import pytest
 
 from puhui.credit import datasets, evaluation, fitting, report, training
-from puhui.credit.errors import FeatureInvalid
-
-CHECKING = "status_of_existing_checking_account"
 
 
 @pytest.mark.slow
@@ -40,28 +37,6 @@ def test_recalibration_maps_the_platt_log_odds() -> None:
     assert shrunk.characteristics == plain.characteristics  # the points are untouched
     assert float(shrunk.slope) == pytest.approx(0.8 * float(plain.slope), rel=1e-8)
     assert float(shrunk.intercept) == pytest.approx(0.2 + 0.8 * float(plain.intercept), rel=1e-8)
-
-
-@pytest.mark.slow
-def test_a_bin_indicator_scorecard_scores_its_bins() -> None:
-    data = datasets.german_credit()
-    rows = np.arange(700)
-    model = training.fit_scorecard(data, rows, method="bins", regularisation=0.1)
-    assert training.fit_scorecard(data, rows, method="bins", regularisation=0.1).raw == model.raw
-    held_out = data.X.iloc[700:]
-    batch = training.score_frame(model, held_out)
-    single = [model.score(held_out.iloc[i].to_dict()).score for i in range(len(held_out))]
-    assert [int(s) for s in batch] == single
-    assert training.auc(data.y[700:], training.pd_frame(model, held_out)) > 0.7
-    # points follow the bad rate: the riskiest checking-account bin has the fewest points
-    checking = model.characteristics[model.feature_names.index(CHECKING)]
-    bad_rate = {
-        i: data.y[rows][data.X[CHECKING].iloc[rows].isin(g).to_numpy()].mean()
-        for i, g in enumerate(checking.groups)
-    }
-    assert checking.points.index(min(checking.points)) == max(bad_rate, key=bad_rate.__getitem__)
-    with pytest.raises(FeatureInvalid):
-        training.fit_scorecard(data, rows, method="trees")
 
 
 @pytest.mark.slow

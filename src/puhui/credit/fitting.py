@@ -1,14 +1,13 @@
 """Choosing a scorecard's settings from its training rows only.
 
-``fit_selected(data, rows)`` compares candidate settings — what the logistic regression is
-fitted on (each characteristic's WOE, or one indicator per bin), its regularisation ``C`` and a
-feature-selection rule (minimum information value, and pruning of characteristics whose WOE
-correlates strongly with a stronger one) — by an inner stratified cross-validation **within**
-``rows``, refits the best on all of ``rows``, and recalibrates its PD on the inner folds'
-out-of-fold PDs of that candidate; it also notes the decline cutoff that minimises the Statlog
-5:1 cost on them. Nothing outside ``rows`` is read, so an outer cross-validation that calls it
-once per training fold stays honest: the test fold never influences the features, ``C``, the
-calibration or the cutoff it is scored with.
+``fit_selected(data, rows)`` compares candidate settings — the logistic regression's
+regularisation ``C`` and a feature-selection rule (minimum information value, and pruning of
+characteristics whose WOE correlates strongly with a stronger one) — by an inner stratified
+cross-validation **within** ``rows``, refits the best on all of ``rows``, and recalibrates its
+PD on the inner folds' out-of-fold PDs of that candidate; it also notes the decline cutoff that
+minimises the Statlog 5:1 cost on them. Nothing outside ``rows`` is read, so an outer
+cross-validation that calls it once per training fold stays honest: the test fold never
+influences the features, ``C``, the calibration or the cutoff it is scored with.
 
 Why inner CV rather than one fixed rule: a strict rule (IV ≥ 0.02, |corr| ≤ 0.7) helps the small
 German Credit sample and costs AUC on the larger ``credit_data``; letting each training fold
@@ -48,8 +47,6 @@ class Candidate:
     """Characteristics with a smaller information value (on the training rows) are left out."""
     max_correlation: float = 1.0
     """A characteristic whose WOE correlates above this with a stronger kept one is left out."""
-    method: str = "woe"
-    """``woe`` or ``bins``: what the logistic regression is fitted on (``training.METHODS``)."""
 
     @property
     def label(self) -> str:
@@ -58,16 +55,12 @@ class Candidate:
             if self.min_iv == 0 and self.max_correlation >= 1
             else (f"IV>={self.min_iv:g}, |corr|<={self.max_correlation:g}")
         )
-        return f"{self.method} C={self.regularisation:g}, {rule}"
+        return f"C={self.regularisation:g}, {rule}"
 
 
 CANDIDATES = tuple(
-    Candidate(c, iv, corr, method)
-    for method, grid in (("woe", (0.1, 0.3, 1.0)), ("bins", (0.03, 0.1, 0.3)))
-    for c in grid
-    for iv, corr in ((0.0, 1.0), (0.02, 0.7))
+    Candidate(c, iv, corr) for c in (0.1, 0.3, 1.0) for iv, corr in ((0.0, 1.0), (0.02, 0.7))
 )
-"""Indicator-per-bin regressions have one coefficient per bin, so they get a stronger penalty."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +81,6 @@ class Selection:
             "regularisation": self.candidate.regularisation,
             "min_iv": self.candidate.min_iv,
             "max_correlation": self.candidate.max_correlation,
-            "method": self.candidate.method,
             "features": list(self.features),
             "cost_cutoff": self.cutoff,
             "inner_auc": {c.label: round(a, 6) for c, a in self.inner_auc},
@@ -161,17 +153,11 @@ def choose(
         fold_iv, fold_woe = _iv_and_woe(process, X_fit)
         with t._quiet():
             test_woe = process.transform(X_test, metric="woe")
-        shapes = {s["name"]: s for s in t.bin_shapes(process, list(data.X.columns))}
         for i, cand in enumerate(candidates):
             names = select_features(fold_iv, fold_woe, cand)
-            if cand.method == "bins":
-                kept_shapes = [shapes[n] for n in names]
-                fit_x, test_x = t.bin_design(kept_shapes, X_fit), t.bin_design(kept_shapes, X_test)
-            else:
-                fit_x, test_x = fold_woe[names].to_numpy(), test_woe[names].to_numpy()
             lr = LogisticRegression(C=cand.regularisation, max_iter=1000)
-            lr.fit(fit_x, y[fit_at])
-            oof[i, test_at] = lr.predict_proba(test_x)[:, 1]
+            lr.fit(fold_woe[names].to_numpy(), y[fit_at])
+            oof[i, test_at] = lr.predict_proba(test_woe[names].to_numpy())[:, 1]
             aucs[i, k] = t.auc(y[test_at], oof[i, test_at])
     means = aucs.mean(axis=1)
     best = int(np.argmax(means))  # the first of equals
@@ -213,7 +199,6 @@ def fit_selected(
         at,
         regularisation=selection.candidate.regularisation,
         features=selection.features,
-        method=selection.candidate.method,
         recalibration=selection.recalibration,
     )
     return Fitted(model, selection)

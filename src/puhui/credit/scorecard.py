@@ -105,7 +105,7 @@ class Scored:
     reasons: tuple[Reason, ...]
 
 
-def parse_characteristic(raw: Mapping[str, Any]) -> Characteristic:
+def _parse_characteristic(raw: Mapping[str, Any]) -> Characteristic:
     name, kind = str(raw["name"]), raw["kind"]
     points = tuple(int(p) for p in raw["points"])
     if not 0 < len(points) <= BINS_MAX:
@@ -138,7 +138,7 @@ class Scorecard:
         chars = doc["characteristics"]
         if not 0 < len(chars) <= CHARACTERISTICS_MAX:
             raise ModelInvalid(f"a scorecard has 1-{CHARACTERISTICS_MAX} characteristics")
-        self.characteristics = tuple(parse_characteristic(c) for c in chars)
+        self.characteristics = tuple(_parse_characteristic(c) for c in chars)
         cal = doc["calibration"]
         self.intercept = Decimal(str(cal["intercept"]))
         self.slope = Decimal(str(cal["slope"]))
@@ -224,24 +224,16 @@ def _points_column(c: Characteristic, column: Sequence[Value], n: int) -> npt.ND
     import numpy as np
 
     table = np.array([*c.points, c.missing_points], dtype=np.int64)
-    return table[bin_indices(c, column, n)]
-
-
-def bin_indices(c: Characteristic, column: Sequence[Value], n: int) -> npt.NDArray[np.int64]:
-    """The bin of each of the ``n`` values of ``column``, as ``Characteristic.bin_of``; missing
-    (and unseen categories) is ``len(c.points)``."""
-    import numpy as np
-
     arr = np.asarray(column)
     if c.kind == "numeric" and arr.dtype.kind in "iu":
-        return np.searchsorted(np.array(c.splits), arr, side="right").astype(np.int64)
+        return table[np.searchsorted(np.array(c.splits), arr, side="right")]
     if c.kind == "numeric" and arr.dtype.kind == "f":  # NaN marks missing in a float column
-        index = np.searchsorted(np.array(c.splits), arr, side="right").astype(np.int64)
+        index = np.searchsorted(np.array(c.splits), arr, side="right")
         index[np.isnan(arr)] = len(c.points)
-        return index
+        return table[index]
     index_of = {cat: i for i, g in enumerate(c.groups) for cat in g}
     codes = [len(c.points) if v is None else _index(c, v, index_of) for v in column]
-    return np.array(codes, dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+    return table[np.array(codes, dtype=np.int64)] if n else table[:0]
 
 
 def _index(c: Characteristic, value: Value, index_of: Mapping[str, int]) -> int:

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from puhui.credit.errors import FeatureInvalid
 from puhui.credit.scorecard import FORMAT, Scorecard, model_bytes
 
 if TYPE_CHECKING:
@@ -33,7 +32,6 @@ REGULARISATION = 0.2
 """Inverse strength C of the logistic regression's L2 penalty."""
 LABEL_CHARS_MAX = 80
 GBM_TREES = 300
-METHODS = ("woe", "bins")
 
 Trend = str
 """optbinning monotonic trend of the EVENT (bad) rate: ascending, descending, auto_asc_desc, ..."""
@@ -109,38 +107,20 @@ def fit_scorecard(
     regularisation: float = REGULARISATION,
     min_bin_share: float = MIN_BIN_SHARE,
     features: Sequence[str] | None = None,
-    method: str = "woe",
     recalibration: tuple[float, float] = (0.0, 1.0),
 ) -> Scorecard:
     """Fit on ``rows`` (all by default) with ``features`` (all columns by default) and return
-    the integer-points model. ``method``: ``woe`` (the regression on each characteristic's WOE)
-    or ``bins`` (the regression on one indicator per bin; points per bin from its coefficient).
-    ``recalibration`` (a, b) maps the Platt log-odds ``z`` fitted on ``rows`` to ``a + b*z``."""
-    columns = list(data.X.columns if features is None else features)
-    X = data.X[columns] if rows is None else data.X.iloc[rows][columns]
-    y = data.y if rows is None else data.y[rows]
-    if method == "woe":
-        characteristics = _woe_characteristics(data, X, y, regularisation, min_bin_share)
-    elif method == "bins":
-        characteristics = _bin_characteristics(data, X, y, regularisation, min_bin_share)
-    else:
-        raise FeatureInvalid(f"unknown scorecard method {method!r}; known: {', '.join(METHODS)}")
-    draft = _document(data, characteristics, {"intercept": "0", "slope": "0"})
-    scores = Scorecard.from_bytes(model_bytes(draft)).score_batch(_columns(X))
-    draft["calibration"] = _platt(scores, y, recalibration)
-    draft["monitoring"] = _score_reference(scores)
-    return Scorecard.from_bytes(model_bytes(draft))
-
-
-def _woe_characteristics(
-    data: Dataset, X: pd.DataFrame, y: npt.NDArray[np.int64], c: float, min_bin_share: float
-) -> list[dict[str, Any]]:
+    the integer-points model. ``recalibration`` (a, b) maps the Platt log-odds ``z`` fitted on
+    ``rows`` to ``a + b * z`` (``fitting`` measures it on inner out-of-fold PDs)."""
     from optbinning import Scorecard as OptScorecard
     from sklearn.linear_model import LogisticRegression
 
+    columns = list(data.X.columns if features is None else features)
+    X = data.X[columns] if rows is None else data.X.iloc[rows][columns]
+    y = data.y if rows is None else data.y[rows]
     card = OptScorecard(
-        binning_process=_binning_process(data, list(X.columns), min_bin_share),
-        estimator=LogisticRegression(C=c, max_iter=1000),
+        binning_process=_binning_process(data, columns, min_bin_share),
+        estimator=LogisticRegression(C=regularisation, max_iter=1000),
         scaling_method="pdo_odds",
         scaling_method_params={"pdo": PDO, "odds": ODDS, "scorecard_points": POINTS},
         rounding=True,
@@ -148,81 +128,28 @@ def _woe_characteristics(
     with _quiet():
         card.fit(X, y)
     table = card.table(style="detailed")
-    out = []
-    for name in X.columns:
-        rows = table[table["Variable"] == name]
-        points = [round(float(p)) for p in rows["Points"]]
-        out.append(_characteristic(card.binning_process_.get_binned_variable(name), rows, points))
-    return out
+    characteristics = [_characteristic(card, table, name) for name in X.columns]
+    draft = _document(data, characteristics, {"intercept": "0", "slope": "0"})
+    scores = Scorecard.from_bytes(model_bytes(draft)).score_batch(_columns(X))
+    draft["calibration"] = _platt(scores, y, recalibration)
+    draft["monitoring"] = _score_reference(scores)
+    return Scorecard.from_bytes(model_bytes(draft))
 
 
-def _bin_characteristics(
-    data: Dataset, X: pd.DataFrame, y: npt.NDArray[np.int64], c: float, min_bin_share: float
-) -> list[dict[str, Any]]:
-    """Points per bin from an L2 logistic regression on one indicator per bin (missing is a
-    bin of its own): ``offset/m - factor * (intercept/m + coefficient)``, scaled as optbinning
-    scales (``factor = PDO / ln 2``, ``offset = POINTS - factor * ln ODDS``)."""
-    import math
-
-    from sklearn.linear_model import LogisticRegression
-
-    process = _binning_process(data, list(X.columns), min_bin_share)
-    with _quiet():
-        process.fit(X, y)
-    shapes = bin_shapes(process, list(X.columns))
-    lr = LogisticRegression(C=c, max_iter=1000).fit(bin_design(shapes, X), y)
-    factor = PDO / math.log(2)
-    share = (POINTS - factor * math.log(ODDS) - factor * float(lr.intercept_[0])) / len(shapes)
-    out, at = [], 0
-    for shape in shapes:
-        width = len(shape["labels"]) + 1
-        points = [round(share - factor * float(b)) for b in lr.coef_[0][at : at + width]]
-        out.append(shape | {"points": points[:-1], "missing_points": points[-1]})
-        at += width
-    return out
-
-
-def bin_shapes(process: Any, names: Sequence[str]) -> list[dict[str, Any]]:
-    """The characteristics of a fitted ``BinningProcess`` with zero points: bins only."""
-    out = []
-    for name in names:
-        binned = process.get_binned_variable(name)
-        with _quiet():
-            table = binned.binning_table.build()
-        table = table[table.index != "Totals"].assign(Variable=name)
-        out.append(_characteristic(binned, table, [0] * len(table)))
-    return out
-
-
-def bin_design(shapes: Sequence[Mapping[str, Any]], X: pd.DataFrame) -> npt.NDArray[np.float64]:
-    """One 0/1 column per bin of each characteristic in ``shapes`` (its missing bin last)."""
-    import numpy as np
-
-    from puhui.credit.scorecard import bin_indices, parse_characteristic
-
-    blocks = []
-    for shape in shapes:
-        c = parse_characteristic(shape)
-        index = bin_indices(c, X[c.name].to_numpy(), len(X))
-        blocks.append(np.eye(len(c.points) + 1)[index])
-    return np.hstack(blocks)
-
-
-def _characteristic(binned: Any, rows: pd.DataFrame, points_all: list[int]) -> dict[str, Any]:
-    """A characteristic from its binning-table ``rows`` (regular bins, Special, Missing) and
-    their points, in the same order."""
-    bins = rows["Bin"].astype(str)
-    regular = (~bins.isin(["Special", "Missing"])).to_numpy()
-    missing_at = int((bins == "Missing").to_numpy().argmax())
-    points = [p for p, keep in zip(points_all, regular, strict=True) if keep]
-    labels = [_label(b) for b in rows["Bin"][regular]]
-    shares = [round(float(s) * 10_000) for s in rows["Count (%)"][regular]]
+def _characteristic(card: Any, table: pd.DataFrame, name: str) -> dict[str, Any]:
+    binned = card.binning_process_.get_binned_variable(name)
+    rows = table[table["Variable"] == name]
+    regular = rows[~rows["Bin"].astype(str).isin(["Special", "Missing"])]
+    missing = rows[rows["Bin"].astype(str) == "Missing"]
+    points = [round(float(p)) for p in regular["Points"]]
+    labels = [_label(b) for b in regular["Bin"]]
+    shares = [round(float(s) * 10_000) for s in regular["Count (%)"]]
     out: dict[str, Any] = {
-        "name": str(binned.name),
+        "name": name,
         "points": points,
-        "missing_points": points_all[missing_at],
+        "missing_points": round(float(missing["Points"].iloc[0])),
         "labels": labels,
-        "training_shares_bp": [*shares, round(float(rows["Count (%)"].iloc[missing_at]) * 10_000)],
+        "training_shares_bp": [*shares, round(float(missing["Count (%)"].iloc[0]) * 10_000)],
         "iv": f"{float(rows['IV'].sum()):.6f}",
     }
     if binned.dtype == "categorical":
@@ -253,8 +180,8 @@ def _document(
 def _platt(
     scores: npt.NDArray[np.int64], y: npt.NDArray[np.int64], recalibration: tuple[float, float]
 ) -> dict[str, str]:
-    """Calibrate PD on the integer score (Platt scaling), then apply ``recalibration`` (a, b)
-    to the log-odds; stored as decimal strings."""
+    """Calibrate PD on the integer score (Platt scaling), then map its log-odds ``z`` to
+    ``a + b * z`` with ``recalibration`` (a, b); stored as decimal strings."""
     from sklearn.linear_model import LogisticRegression
 
     fit = LogisticRegression(C=1e6, max_iter=1000).fit(scores.reshape(-1, 1).astype(float), y)
