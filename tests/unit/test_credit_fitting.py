@@ -42,6 +42,16 @@ def test_best_cutoff_minimises_the_five_to_one_cost() -> None:
     )
 
 
+def test_recalibration_shrinks_overconfident_pds_only() -> None:
+    rng = np.random.default_rng(5)
+    z = rng.normal(-1.0, 1.0, 20_000)
+    y = (rng.random(z.size) < 1 / (1 + np.exp(-z))).astype(np.int64)
+    a, b = fitting.recalibration(y, 1 / (1 + np.exp(-z)))
+    assert abs(a) < 0.1 and abs(b - 1) < 0.05  # calibrated: left alone
+    a, b = fitting.recalibration(y, 1 / (1 + np.exp(-(2 * z + 1))))
+    assert abs(b - 0.5) < 0.03 and abs(a + 0.5) < 0.1  # twice too steep, shifted: undone
+
+
 @pytest.mark.slow
 def test_the_choice_depends_only_on_the_training_rows() -> None:
     data = datasets.german_credit()
@@ -55,7 +65,8 @@ def test_the_choice_depends_only_on_the_training_rows() -> None:
     y = data.y.copy()
     y[held_out] = 1 - y[held_out]
     other = training.Dataset(data.name, X, y, data.trends, data.feature_version)
-    assert fitting.choose(other, train, FAST) == chosen
+    assert fitting.choose(other, train, FAST) == chosen  # recalibration included
+    assert chosen.recalibration != (0.0, 1.0)
     # ... whereas other training rows give another inner estimate
     assert fitting.choose(data, held_out, FAST).inner_auc != chosen.inner_auc
 

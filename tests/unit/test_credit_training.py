@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from puhui.credit import datasets, evaluation, fitting, report, training
@@ -25,6 +26,17 @@ def test_reduced_cross_validation_on_german_credit() -> None:
     assert training.fit_scorecard(data).raw == model.raw  # same data → same bytes
     page = report.html_report(report.model_card("g", model, data, cv), model, cv, data.y)
     assert page.count("data:image/png;base64,") == 4 and "http" not in page
+
+
+@pytest.mark.slow
+def test_recalibration_maps_the_platt_log_odds() -> None:
+    data = datasets.german_credit()
+    rows = np.arange(500)
+    plain = training.fit_scorecard(data, rows)
+    shrunk = training.fit_scorecard(data, rows, recalibration=(0.2, 0.8))
+    assert shrunk.characteristics == plain.characteristics  # the points are untouched
+    assert float(shrunk.slope) == pytest.approx(0.8 * float(plain.slope), rel=1e-8)
+    assert float(shrunk.intercept) == pytest.approx(0.2 + 0.8 * float(plain.intercept), rel=1e-8)
 
 
 @pytest.mark.slow

@@ -107,9 +107,11 @@ def fit_scorecard(
     regularisation: float = REGULARISATION,
     min_bin_share: float = MIN_BIN_SHARE,
     features: Sequence[str] | None = None,
+    recalibration: tuple[float, float] = (0.0, 1.0),
 ) -> Scorecard:
     """Fit on ``rows`` (all by default) with ``features`` (all columns by default) and return
-    the integer-points model."""
+    the integer-points model. ``recalibration`` (a, b) maps the Platt log-odds ``z`` fitted on
+    ``rows`` to ``a + b * z`` (``fitting`` measures it on inner out-of-fold PDs)."""
     from optbinning import Scorecard as OptScorecard
     from sklearn.linear_model import LogisticRegression
 
@@ -129,7 +131,7 @@ def fit_scorecard(
     characteristics = [_characteristic(card, table, name) for name in X.columns]
     draft = _document(data, characteristics, {"intercept": "0", "slope": "0"})
     scores = Scorecard.from_bytes(model_bytes(draft)).score_batch(_columns(X))
-    draft["calibration"] = _platt(scores, y)
+    draft["calibration"] = _platt(scores, y, recalibration)
     draft["monitoring"] = _score_reference(scores)
     return Scorecard.from_bytes(model_bytes(draft))
 
@@ -175,12 +177,17 @@ def _document(
     }
 
 
-def _platt(scores: npt.NDArray[np.int64], y: npt.NDArray[np.int64]) -> dict[str, str]:
-    """Calibrate PD on the integer score (Platt scaling); stored as decimal strings."""
+def _platt(
+    scores: npt.NDArray[np.int64], y: npt.NDArray[np.int64], recalibration: tuple[float, float]
+) -> dict[str, str]:
+    """Calibrate PD on the integer score (Platt scaling), then map its log-odds ``z`` to
+    ``a + b * z`` with ``recalibration`` (a, b); stored as decimal strings."""
     from sklearn.linear_model import LogisticRegression
 
     fit = LogisticRegression(C=1e6, max_iter=1000).fit(scores.reshape(-1, 1).astype(float), y)
-    return {"intercept": f"{fit.intercept_[0]:.10g}", "slope": f"{fit.coef_[0][0]:.10g}"}
+    a, b = recalibration
+    intercept, slope = a + b * fit.intercept_[0], b * fit.coef_[0][0]
+    return {"intercept": f"{intercept:.10g}", "slope": f"{slope:.10g}"}
 
 
 def _score_reference(scores: npt.NDArray[np.int64]) -> dict[str, Any]:
