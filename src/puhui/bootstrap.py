@@ -66,5 +66,5 @@ class Platform:
 
     @cached_property
     def credit_sources(self) -> Sources:
-        """The loan book and farm production records the credit features read."""
+        """The loan book, receivables and farm production records the credit features read."""
         return credit_sources(self.engine)

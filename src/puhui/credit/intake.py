@@ -159,8 +159,8 @@ def gather(
     parties.get_party(conn, applicant)
     sources_used: list[str] = []
     invoices: list[Invoice] = []
-    owed, held = None, None
     sales: list[Sale] = []
+    owed, held, cycles = None, None, None
     given = consent.grants_of(conn, applicant, limit=consent.PAGE_SIZE_MAX)
     if document_grant(conn, applicant, lender, "e_invoice", as_of, given) is not None:
         sources_used.append("e_invoice")
@@ -180,7 +180,6 @@ def gather(
         sources_used.append("sales_record")
         for doc, b in _owned(conn, applicant, "sales_record"):
             sales.append(Sale(date.fromisoformat(b["sold_on"]), doc.registered_on, b["amount"]))
-    cycles = None
     if document_grant(conn, applicant, lender, PRODUCTION_KIND, as_of, given) is not None:
         sources_used.append(PRODUCTION_KIND)
         cycles = sources.production.cycles(applicant)
