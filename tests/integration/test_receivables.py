@@ -7,12 +7,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection, select
 
 from puhui.accounts import reports
 from puhui.bootstrap import Platform, build_registry
 from puhui.client import Identity
 from puhui.documents import liens
 from puhui.finance.receivables import views
+from puhui.finance.receivables.tables import receivable_holdings
 from puhui.kernel.errors import PuhuiError
 from puhui.kernel.export import export
 from puhui.kernel.replay import replay_in_place
@@ -372,6 +374,9 @@ def test_default_calls_guarantor_then_recourse_then_late_payment(chain: Chain) -
         assert (r.status, r.outstanding) == ("overdue", FACE)
         holders = {p.piece_id: p.holder for p in views.held_pieces(conn, "rcv-1")}
         assert holders == {"p-parts": "guarantor", "p-cai-kept": "cai", "p-maker": "maker"}
+        assert _open_holdings(conn) == holders  # the history ends where the pieces stand
+        assert _holders_over_time(conn, "p-cai-kept") == ["cai", "bank", "cai"]  # recourse
+        assert _holders_over_time(conn, "p-parts") == ["parts", "guarantor"]  # subrogation
         assert views.get_guarantee(conn, "g-1").status == "called"
         assert views.get_financing(conn, "f-1").status == "recourse"
     _balanced(chain)
@@ -383,7 +388,20 @@ def test_default_calls_guarantor_then_recourse_then_late_payment(chain: Chain) -
     assert chain.cash("cai") - before["cai"] == 0
     with chain.platform.engine.connect() as conn:
         assert views.get_receivable(conn, "rcv-1").status == "settled"
+        assert _open_holdings(conn) == {}  # paid: nobody holds a piece any more
     _balanced(chain)
+
+
+def _open_holdings(conn: Connection) -> dict[str, str]:
+    h = receivable_holdings.c
+    rows = conn.execute(select(h.piece_id, h.holder).where(h.held_until.is_(None)))
+    return {r.piece_id: r.holder for r in rows}
+
+
+def _holders_over_time(conn: Connection, piece_id: str) -> list[str]:
+    h = receivable_holdings.c
+    rows = conn.execute(select(h.holder).where(h.piece_id == piece_id).order_by(h.held_from_seq))
+    return [r.holder for r in rows]
 
 
 def test_without_recourse_the_bank_keeps_the_claim(chain: Chain) -> None:
