@@ -152,9 +152,7 @@ def choose(
         process = t.fit_binning(data, rows[fit_at])
         fold_iv, fold_woe = _iv_and_woe(process, X_fit)
         with t._quiet():
-            test_woe = process.transform(
-                X_test, metric="woe", metric_missing=t.MISSING_WOE
-            )
+            test_woe = process.transform(X_test, metric="woe", metric_missing=t.MISSING_WOE)
         for i, cand in enumerate(candidates):
             names = select_features(fold_iv, fold_woe, cand)
             lr = LogisticRegression(C=cand.regularisation, max_iter=1000)
