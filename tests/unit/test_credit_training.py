@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from puhui.credit import datasets, evaluation, fitting, report, training
@@ -57,3 +58,22 @@ def test_credit_train_writes_the_chosen_settings_in_the_model_card(tmp_path: Pat
     assert str(chosen["regularisation"]) in {str(c.regularisation) for c in fitting.CANDIDATES}
     assert chosen["cost_cutoff"] in fitting.CUTOFF_GRID
     assert len(chosen["inner_auc"]) == len(fitting.CANDIDATES)
+
+
+def test_a_missing_value_scores_with_its_own_bins_woe() -> None:
+    rng = np.random.default_rng(11)
+    rows = 2_000
+    income = rng.integers(1_000, 10_000, rows).astype("float64")
+    unknown = rng.random(rows) < 0.2
+    # the undeclared incomes are the riskiest applicants; otherwise more income, less risk
+    bad_rate = np.where(unknown, 0.6, 0.4 - income / 40_000)
+    y = (rng.random(rows) < bad_rate).astype(np.int64)
+    income[unknown] = np.nan
+    X = pd.DataFrame({"income": income, "noise": rng.integers(0, 100, rows)})
+    data = training.Dataset("t", X, y, {"income": "descending"}, "t/1")
+    card = training.fit_scorecard(data).characteristics[0]
+    assert card.name == "income"
+    assert card.missing_points < min(card.points)  # not the average applicant's points
+    process = training.fit_binning(data, np.arange(rows))
+    _, woe = fitting._iv_and_woe(process, X)  # the inner CV's WOE: the same rule
+    assert (woe["income"][unknown] < woe["income"][~unknown].min()).all()

@@ -120,7 +120,7 @@ def best_cutoff(y: npt.NDArray[np.int64], pd: npt.NDArray[np.float64]) -> float:
 def _iv_and_woe(process: Any, X: pd.DataFrame) -> tuple[dict[str, float], pd.DataFrame]:
     with t._quiet():
         summary = process.summary().set_index("name")
-        woe = process.transform(X, metric="woe")
+        woe = process.transform(X, metric="woe", metric_missing=t.MISSING_WOE)
     iv = {str(name): float(summary.at[name, "iv"]) for name in X.columns}
     return iv, woe
 
@@ -152,7 +152,7 @@ def choose(
         process = t.fit_binning(data, rows[fit_at])
         fold_iv, fold_woe = _iv_and_woe(process, X_fit)
         with t._quiet():
-            test_woe = process.transform(X_test, metric="woe")
+            test_woe = process.transform(X_test, metric="woe", metric_missing=t.MISSING_WOE)
         for i, cand in enumerate(candidates):
             names = select_features(fold_iv, fold_woe, cand)
             lr = LogisticRegression(C=cand.regularisation, max_iter=1000)

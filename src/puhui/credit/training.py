@@ -30,6 +30,9 @@ GOOD_COST = 1
 MIN_BIN_SHARE = 0.02
 REGULARISATION = 0.2
 """Inverse strength C of the logistic regression's L2 penalty."""
+MISSING_WOE = "empirical"
+"""The WOE a missing value is fitted and scored with: its own bin's (optbinning's default, 0,
+scores it as the average applicant whatever the missing bin's bad rate)."""
 LABEL_CHARS_MAX = 80
 GBM_TREES = 300
 
@@ -126,7 +129,7 @@ def fit_scorecard(
         rounding=True,
     )
     with _quiet():
-        card.fit(X, y)
+        card.fit(X, y, metric_missing=MISSING_WOE)
     table = card.table(style="detailed")
     characteristics = [_characteristic(card, table, name) for name in X.columns]
     draft = _document(data, characteristics, {"intercept": "0", "slope": "0"})
