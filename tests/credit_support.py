@@ -9,9 +9,10 @@ from typing import Any
 from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.client_credit import sign_model_registration
-from puhui.credit import intake
+from puhui.credit import features, intake
 from puhui.credit.features import FEATURE_VERSION
 from puhui.credit.scorecard import FORMAT, model_bytes
+from puhui.credit.units import Value
 from puhui.kernel.service import Receipt
 from tests.conftest import START
 from tests.documents_support import (
@@ -151,16 +152,29 @@ def credit_world(platform: Platform, operator: Identity) -> dict[str, Identity]:
     return ids
 
 
+def credit_grant(grant_id: str, grantee: str, kind: str, until: date) -> dict[str, Any]:
+    """A ``consent.grant`` payload: ``grantee`` may use the grantor's ``kind`` data for credit
+    assessment until ``until``."""
+    return {
+        "grant_id": grant_id,
+        "grantee": grantee,
+        "purpose": "credit_assessment",
+        "kind": kind,
+        "valid_until": until.isoformat(),
+    }
+
+
+def features_as_of(platform: Platform, applicant: str, lender: str, day: date) -> dict[str, Value]:
+    """The applicant's features as ``lender`` may compute them on ``day``, from the record."""
+    with platform.engine.connect() as conn:
+        record, _att = intake.gather(conn, applicant, lender, day, platform.credit_sources)
+    return features.compute(record, day)
+
+
 def grant_invoices(
     platform: Platform, seller: Identity, grantee: str = "bank-a", until: date = date(2026, 12, 31)
 ) -> None:
-    payload = {
-        "grant_id": f"g-inv-{grantee}",
-        "grantee": grantee,
-        "purpose": "credit_assessment",
-        "kind": "e_invoice",
-        "valid_until": until.isoformat(),
-    }
+    payload = credit_grant(f"g-inv-{grantee}", grantee, "e_invoice", until)
     platform.kernel.submit(seller.sign("consent.grant", payload, START, f"grant-{grantee}"))
 
 

@@ -10,13 +10,13 @@ import pytest
 
 from puhui.bootstrap import Platform
 from puhui.client import Identity
-from puhui.credit import features, intake
 from puhui.credit.errors import ConsentMissing
 from puhui.credit.production_facts import PRODUCTION_FIELDS
 from puhui.credit.units import Value
 from puhui.demo_agri import BUYER, COOP, FARM, TEMPLATE, AgriStory
 from puhui.finance.agri import views as agri
 from tests.agri import make_story
+from tests.credit_support import credit_grant, features_as_of
 
 PLACED, SOLD_PAST, DEATHS_PAST, PAST_BATCHES = 8_000, 7_700, 300, 6
 """The six batches ``AgriStory.set_up`` declares for the farm (the template expects 4% deaths)."""
@@ -24,19 +24,13 @@ TEMPLATE_MORTALITY_BP = 400
 
 
 def _features(platform: Platform, lender: str, day: date) -> dict[str, Value]:
-    with platform.engine.connect() as conn:
-        record, _att = intake.gather(conn, FARM, lender, day, platform.credit_sources)
-    return features.compute(record, day)
+    return features_as_of(platform, FARM, lender, day)
 
 
 def _grant(story: AgriStory, grantee: str, kind: str) -> None:
-    grant = {
-        "grant_id": f"grant-{grantee}-{kind}",
-        "grantee": grantee,
-        "purpose": "credit_assessment",
-        "valid_until": (story.today() + timedelta(days=365)).isoformat(),
-        "kind": kind,
-    }
+    grant = credit_grant(
+        f"grant-{grantee}-{kind}", grantee, kind, story.today() + timedelta(days=365)
+    )
     story.submit(FARM, "consent.grant", grant, f"grant-{grantee}-{kind}")
 
 

@@ -10,11 +10,11 @@ import pytest
 
 from puhui.bootstrap import Platform
 from puhui.client import Identity
-from puhui.credit import features, intake
 from puhui.credit.receivable_facts import RECEIVABLE_FIELDS
 from puhui.credit.units import Value
 from puhui.finance.receivables import views as receivables
 from tests.conftest import START
+from tests.credit_support import credit_grant, features_as_of
 from tests.receivables_support import FACE, Chain, issue_payload, make_chain
 
 MATURITY = START + timedelta(days=30)
@@ -28,22 +28,13 @@ def chain(platform: Platform, operator: Identity) -> Chain:
     return chain
 
 
-def _features(chain: Chain, day: date) -> dict[str, Value]:
-    platform = chain.platform
-    with platform.engine.connect() as conn:
-        record, _att = intake.gather(conn, "maker", "bank", day, platform.credit_sources)
-    return features.compute(record, day)
+def _features(chain: Chain, day: date, party: str = "maker") -> dict[str, Value]:
+    return features_as_of(chain.platform, party, "bank", day)
 
 
-def _grant(chain: Chain, kind: str) -> None:
-    grant = {
-        "grant_id": f"grant-bank-{kind}",
-        "grantee": "bank",
-        "purpose": "credit_assessment",
-        "valid_until": (START + timedelta(days=365)).isoformat(),
-        "kind": kind,
-    }
-    chain.submit("maker", "consent.grant", grant)
+def _grant(chain: Chain, kind: str, party: str = "maker") -> None:
+    until = START + timedelta(days=365)
+    chain.submit(party, "consent.grant", credit_grant(f"grant-{party}-{kind}", "bank", kind, until))
 
 
 def test_a_receivable_paid_at_maturity_counts_as_paid_on_time_from_that_day(chain: Chain) -> None:
@@ -87,24 +78,14 @@ def _pass_to_cai(chain: Chain) -> None:
 
 
 def _held(chain: Chain, party: str, day: date) -> Value:
-    platform = chain.platform
-    with platform.engine.connect() as conn:
-        record, _att = intake.gather(conn, party, "bank", day, platform.credit_sources)
-    return features.compute(record, day)["receivables_held_fen"]
+    return _features(chain, day, party)["receivables_held_fen"]
 
 
 def test_pieces_held_are_read_as_of_the_date_through_splits_sales_and_payment(
     chain: Chain,
 ) -> None:
     for party in ("maker", "cai"):
-        grant = {
-            "grant_id": f"grant-{party}",
-            "grantee": "bank",
-            "purpose": "credit_assessment",
-            "valid_until": (START + timedelta(days=365)).isoformat(),
-            "kind": "e_invoice",
-        }
-        chain.submit(party, "consent.grant", grant)
+        _grant(chain, "e_invoice", party)
     chain.close_days(START)
     _pass_to_cai(chain)  # START + 1: Cai Shirong, a tier-2 supplier, holds part of it
     chain.close_days(START + timedelta(days=1))
