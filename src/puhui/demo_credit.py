@@ -35,6 +35,7 @@ SUPPLIER_USCC = "91320500MA1P2Q3R4J"
 CORE_USCC = "91440300MA5F7X8Y97"
 TAX_USCC = "11350100MB01382011"
 MONTHS_OF_INVOICES = 6
+GRANT_DAYS = 90
 POLICY: dict[str, Any] = {
     "product_id": PRODUCT,
     "decline_tax_ratings": ["D"],
@@ -95,6 +96,21 @@ def _invoices(platform: Platform, supplier: Identity, core: Identity, day: date)
         platform.kernel.submit(core.sign("document.confirm", confirm, day, f"demo-c-{doc_id}"))
 
 
+def _grant_coop_bank(
+    platform: Platform, grantor: Identity, grant_id: str, kind: str, day: date, key: str
+) -> None:
+    """``grantor`` lets coop-bank use its ``kind`` data for credit assessment, for
+    ``GRANT_DAYS``."""
+    grant = {
+        "grant_id": grant_id,
+        "grantee": "coop-bank",
+        "purpose": "credit_assessment",
+        "valid_until": (day + timedelta(days=GRANT_DAYS)).isoformat(),
+        "kind": kind,
+    }
+    platform.kernel.submit(grantor.sign("consent.grant", grant, day, key))
+
+
 def _decide(
     platform: Platform,
     bank: Identity,
@@ -133,15 +149,10 @@ def load(platform: Platform, ids: dict[str, Identity], day: date) -> list[str]:
         supplier, "rating-2025", "tax_rating", rating, day, counterparty="tax-bureau"
     )
     documents.register(platform.engine, kernel.submit, signed, package, utc_now())
-    until = (day + timedelta(days=90)).isoformat()
-    grant = {
-        "grant_id": "grant-coop-invoices",
-        "grantee": "coop-bank",
-        "purpose": "credit_assessment",
-        "valid_until": until,
-        "kind": "e_invoice",
-    }
-    kernel.submit(supplier.sign("consent.grant", grant, day, "demo-grant-invoices"))
+    _grant_coop_bank(
+        platform, supplier, "grant-coop-invoices", "e_invoice", day, "demo-grant-invoices"
+    )
+    until = (day + timedelta(days=GRANT_DAYS)).isoformat()
     consent = {
         "consent_id": "tax-coop-1",
         "bank": "coop-bank",
@@ -197,14 +208,8 @@ def load(platform: Platform, ids: dict[str, Identity], day: date) -> list[str]:
 def farm_decision(platform: Platform, ids: dict[str, Identity], day: date) -> list[str]:
     """After its cycles: farmer Li shares its production record with coop-bank, which decides
     on it with the same scorecard (the farm features read as of ``day``, today)."""
-    grant = {
-        "grant_id": "grant-li-production",
-        "grantee": "coop-bank",
-        "purpose": "credit_assessment",
-        "valid_until": (day + timedelta(days=90)).isoformat(),
-        "kind": "iot_batch",
-    }
-    platform.kernel.submit(ids["farmer-li"].sign("consent.grant", grant, day, "demo-li-grant"))
+    farmer = ids["farmer-li"]
+    _grant_coop_bank(platform, farmer, "grant-li-production", "iot_batch", day, "demo-li-grant")
     data = _decide(platform, ids["coop-bank"], "dec-coop-li-0001", day, "farmer-li").events[0].data
     with platform.engine.connect() as conn:
         values = intake.load_inputs(conn, data["inputs_sha256"])["values"]
