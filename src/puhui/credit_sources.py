@@ -36,9 +36,9 @@ class FarmBook:
                 placed_on=b.placed_on,
                 ended_on=b.ended_on,
                 registered_on=b.recorded_on,
-                completed=b.completed,
-                animals_placed=b.animals_placed,
-                animals_sold=b.animals_sold,
+                completed=b.facts.completed,
+                animals_placed=b.facts.animals_placed,
+                animals_sold=b.facts.animals_sold,
                 mortality_expected_bp=b.mortality_expected_bp,
                 monitored=b.source == "platform",
             )

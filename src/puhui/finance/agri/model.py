@@ -286,23 +286,19 @@ class BatchFacts:
 
 @dataclass(frozen=True)
 class BatchRecord:
-    """A finished batch as the farm's production history: when it ran and reached the log,
-    how it ended, and the mortality its template expected (None without a template)."""
+    """A finished batch as the farm's production history: its facts, when it ran and reached
+    the log, and the mortality its template expected (None without a template)."""
 
-    batch_id: str
+    facts: BatchFacts
     placed_on: date
-    days: int
     recorded_on: date
-    completed: bool
-    animals_placed: int
-    animals_sold: int
     mortality_expected_bp: int | None
     source: str
     """``platform`` (a monitored flock) or ``declared`` by the farm."""
 
     @property
     def ended_on(self) -> date:
-        return self.placed_on + timedelta(days=self.days)
+        return self.placed_on + timedelta(days=self.facts.days)
 
 
 def fit(base: Template, template_id: str, batches: list[BatchFacts]) -> Template:

@@ -144,18 +144,13 @@ def batch_facts(conn: Connection, farm_id: str, species: str) -> list[BatchFacts
         .where(agri_batches.c.farm_id == farm_id, agri_batches.c.species == species)
         .order_by(agri_batches.c.batch_id)
     )
-    return [
-        BatchFacts(
-            r.batch_id,
-            r.days,
-            r.animals_placed,
-            r.animals_sold,
-            r.feed_kg,
-            r.weight_g_avg,
-            r.completed,
-        )
-        for r in rows
-    ]
+    return [_facts(r) for r in rows]
+
+
+def _facts(r: Any) -> BatchFacts:
+    return BatchFacts(
+        r.batch_id, r.days, r.animals_placed, r.animals_sold, r.feed_kg, r.weight_g_avg, r.completed
+    )
 
 
 def farm_history(conn: Connection, farm_id: str) -> list[BatchRecord]:
@@ -172,19 +167,10 @@ def farm_history(conn: Connection, farm_id: str) -> list[BatchRecord]:
     mortality: dict[str, int] = {}
     for r in rows:
         if r.definition is not None and r.template_id not in mortality:
-            mortality[r.template_id] = int(json.loads(r.definition)["mortality_bp"])
+            template = Template.from_json(json.loads(r.definition))
+            mortality[r.template_id] = template.mortality_bp
     return [
-        BatchRecord(
-            r.batch_id,
-            r.placed_on,
-            r.days,
-            r.recorded_on,
-            r.completed,
-            r.animals_placed,
-            r.animals_sold,
-            mortality.get(r.template_id),
-            r.source,
-        )
+        BatchRecord(_facts(r), r.placed_on, r.recorded_on, mortality.get(r.template_id), r.source)
         for r in reversed(rows)
     ]
 
