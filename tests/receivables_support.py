@@ -85,6 +85,13 @@ class Chain:
             },
         )
 
+    def pass_to_cai(self, amount: int = 30_000_000) -> None:
+        """The maker passes ``amount`` of the root piece to Cai Shirong (``p-cai``) and keeps
+        the rest (``p-maker``)."""
+        part = {"piece_id": "p-cai", "to": "cai", "amount": amount, "contract_id": "ct-maker-cai"}
+        payload = {"piece_id": "rcv-1", "parts": [part], "remainder_piece_id": "p-maker"}
+        self.submit("maker", "receivable.transfer", payload)
+
     def cash(self, party_id: str) -> int:
         with self.platform.engine.connect() as conn:
             found = accounts.account_for(conn, party_id, "cash", "CNY")

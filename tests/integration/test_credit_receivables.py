@@ -71,12 +71,6 @@ def test_receivables_need_the_consent_to_invoice_flows(chain: Chain) -> None:
     assert all(values[name] is None for name in RECEIVABLE_FIELDS)
 
 
-def _pass_to_cai(chain: Chain) -> None:
-    part = {"piece_id": "p-cai", "to": "cai", "amount": 30_000_000, "contract_id": "ct-maker-cai"}
-    payload = {"piece_id": "rcv-1", "parts": [part], "remainder_piece_id": "p-maker"}
-    chain.submit("maker", "receivable.transfer", payload)
-
-
 def _held(chain: Chain, party: str, day: date) -> Value:
     return _features(chain, day, party)["receivables_held_fen"]
 
@@ -87,7 +81,7 @@ def test_pieces_held_are_read_as_of_the_date_through_splits_sales_and_payment(
     for party in ("maker", "cai"):
         _grant(chain, "e_invoice", party)
     chain.close_days(START)
-    _pass_to_cai(chain)  # START + 1: Cai Shirong, a tier-2 supplier, holds part of it
+    chain.pass_to_cai()  # START + 1: Cai Shirong, a tier-2 supplier, holds part of it
     chain.close_days(START + timedelta(days=1))
     request = {"financing_id": "f-1", "piece_id": "p-cai", "bank": "bank", "recourse": True}
     chain.submit("cai", "receivable.request_financing", request)

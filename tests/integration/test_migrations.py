@@ -77,9 +77,7 @@ def test_holdings_before_0011_are_rebuilt_from_the_pieces(
     chain.submit("core", "receivable.issue", issue_payload())
     chain.submit("maker", "receivable.accept", {"receivable_id": "rcv-1"})
     chain.close_days(START)
-    part = {"piece_id": "p-cai", "to": "cai", "amount": 30_000_000, "contract_id": "ct-maker-cai"}
-    payload = {"piece_id": "rcv-1", "parts": [part], "remainder_piece_id": "p-maker"}
-    chain.submit("maker", "receivable.transfer", payload)
+    chain.pass_to_cai()
     query = select(receivable_holdings).order_by(receivable_holdings.c.piece_id)
     with platform.engine.connect() as conn:
         written = conn.execute(query).all()
