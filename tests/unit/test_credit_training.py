@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from puhui.credit import datasets, evaluation, fitting, report, training
+from puhui.credit import datasets, evaluation, fitting, refinement, report, training
 
 
 @pytest.mark.slow
@@ -55,9 +55,14 @@ def test_credit_train_writes_the_chosen_settings_in_the_model_card(tmp_path: Pat
     model = json.loads((tmp_path / "g-1.scorecard.json").read_text())
     chosen = card["selection"]
     assert chosen["features"] == [c["name"] for c in model["characteristics"]]
-    assert str(chosen["regularisation"]) in {str(c.regularisation) for c in fitting.CANDIDATES}
+    labels = {c.label for c in fitting.CANDIDATES}
+    assert {m["candidate"] for m in chosen["members"]} <= labels
+    assert len(chosen["members"]) in (1, len(fitting.CANDIDATES))  # one, or the average of all
+    assert chosen["refinement_rounds"] in refinement.ROUNDS
     assert chosen["cost_cutoff"] in fitting.CUTOFF_GRID
-    assert len(chosen["inner_auc"]) == len(fitting.CANDIDATES)
+    assert set(chosen["inner_auc"]) == labels | {"average of all"} | {
+        f"chosen + {r} rounds" for r in refinement.ROUNDS
+    }
 
 
 def test_a_missing_value_scores_with_its_own_bins_woe() -> None:

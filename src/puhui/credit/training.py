@@ -35,6 +35,13 @@ MISSING_WOE = "empirical"
 scores it as the average applicant whatever the missing bin's bad rate)."""
 LABEL_CHARS_MAX = 80
 GBM_TREES = 300
+LIGHTGBM_REPRODUCIBLE: dict[str, Any] = {
+    "deterministic": True,
+    "force_row_wise": True,
+    "n_jobs": 1,
+    "verbose": -1,
+}
+"""LightGBM settings under which the same data and seed give the same trees."""
 
 Trend = str
 """optbinning monotonic trend of the EVENT (bad) rate: ascending, descending, auto_asc_desc, ..."""
@@ -103,27 +110,43 @@ def _quiet() -> Iterator[None]:
         yield
 
 
+Member = tuple[Sequence[str], float]
+"""The characteristics one logistic regression uses, and its inverse L2 penalty ``C``."""
+
+
 def fit_scorecard(
     data: Dataset,
     rows: npt.NDArray[np.int64] | None = None,
     *,
-    regularisation: float = REGULARISATION,
+    members: Sequence[Member] | None = None,
     min_bin_share: float = MIN_BIN_SHARE,
-    features: Sequence[str] | None = None,
     recalibration: tuple[float, float] = (0.0, 1.0),
+    rounds: int = 0,
 ) -> Scorecard:
-    """Fit on ``rows`` (all by default) with ``features`` (all columns by default) and return
-    the integer-points model. ``recalibration`` (a, b) maps the Platt log-odds ``z`` fitted on
-    ``rows`` to ``a + b * z`` (``fitting`` measures it on inner out-of-fold PDs)."""
-    from optbinning import Scorecard as OptScorecard
-    from sklearn.linear_model import LogisticRegression
+    """Fit on ``rows`` (all by default) and return the integer-points model.
 
-    columns = list(data.X.columns if features is None else features)
-    X = data.X[columns] if rows is None else data.X.iloc[rows][columns]
-    y = data.y if rows is None else data.y[rows]
+    ``members``: the logistic regressions whose coefficients are averaged (``averaging``); by
+    default one over every column with ``C = REGULARISATION``. ``rounds``: boosting rounds of
+    the ``refinement`` folded into the points (0: none). ``recalibration`` (a, b) maps the
+    Platt log-odds ``z`` fitted on ``rows`` to ``a + b * z`` (``fitting`` measures it on inner
+    out-of-fold PDs)."""
+    import numpy as np
+    from optbinning import Scorecard as OptScorecard
+
+    from puhui.credit import refinement
+    from puhui.credit.averaging import AveragedLogisticRegression
+
+    regressions = members or ((tuple(data.X.columns), REGULARISATION),)
+    used = {name for features, _ in regressions for name in features}
+    columns = [c for c in data.X.columns if c in used]
+    at = np.arange(len(data.y)) if rows is None else np.asarray(rows)
+    X, y = data.X.iloc[at][columns], data.y[at]
+    estimator = AveragedLogisticRegression(
+        tuple((tuple(columns.index(n) for n in f), c) for f, c in regressions)
+    )
     card = OptScorecard(
         binning_process=_binning_process(data, columns, min_bin_share),
-        estimator=LogisticRegression(C=regularisation, max_iter=1000),
+        estimator=estimator,
         scaling_method="pdo_odds",
         scaling_method_params={"pdo": PDO, "odds": ODDS, "scorecard_points": POINTS},
         rounding=True,
@@ -132,11 +155,23 @@ def fit_scorecard(
         card.fit(X, y, metric_missing=MISSING_WOE)
     table = card.table(style="detailed")
     characteristics = [_characteristic(card, table, name) for name in X.columns]
-    draft = _document(data, characteristics, {"intercept": "0", "slope": "0"})
-    scores = Scorecard.from_bytes(model_bytes(draft)).score_batch(_columns(X))
-    draft["calibration"] = _platt(scores, y, recalibration)
-    draft["monitoring"] = _score_reference(scores)
-    return Scorecard.from_bytes(model_bytes(draft))
+    scores = _draft(data, characteristics).score_batch(_columns(X))
+    if rounds:
+        intercept, slope = platt_fit(scores, y)
+        init = (intercept + slope * scores).astype(np.float64)
+        stumps = refinement.fit(data, at, columns, init, rounds)
+        characteristics = refinement.fold(characteristics, stumps, X, slope)
+        scores = _draft(data, characteristics).score_batch(_columns(X))
+    document = _document(data, characteristics, _platt(scores, y, recalibration))
+    document["monitoring"] = _score_reference(scores)
+    return Scorecard.from_bytes(model_bytes(document))
+
+
+def _draft(data: Dataset, characteristics: list[dict[str, Any]]) -> Scorecard:
+    """The model before its calibration: enough to score."""
+    return Scorecard.from_bytes(
+        model_bytes(_document(data, characteristics, {"intercept": "0", "slope": "0"}))
+    )
 
 
 def _characteristic(card: Any, table: pd.DataFrame, name: str) -> dict[str, Any]:
@@ -180,16 +215,22 @@ def _document(
     }
 
 
+def platt_fit(scores: npt.NDArray[np.int64], y: npt.NDArray[np.int64]) -> tuple[float, float]:
+    """Intercept and slope (log-odds per point) of a logistic fit of the label on the score."""
+    from sklearn.linear_model import LogisticRegression
+
+    fit = LogisticRegression(C=1e6, max_iter=1000).fit(scores.reshape(-1, 1).astype(float), y)
+    return float(fit.intercept_[0]), float(fit.coef_[0][0])
+
+
 def _platt(
     scores: npt.NDArray[np.int64], y: npt.NDArray[np.int64], recalibration: tuple[float, float]
 ) -> dict[str, str]:
     """Calibrate PD on the integer score (Platt scaling), then map its log-odds ``z`` to
     ``a + b * z`` with ``recalibration`` (a, b); stored as decimal strings."""
-    from sklearn.linear_model import LogisticRegression
-
-    fit = LogisticRegression(C=1e6, max_iter=1000).fit(scores.reshape(-1, 1).astype(float), y)
+    fitted_intercept, fitted_slope = platt_fit(scores, y)
     a, b = recalibration
-    intercept, slope = a + b * fit.intercept_[0], b * fit.coef_[0][0]
+    intercept, slope = a + b * fitted_intercept, b * fitted_slope
     return {"intercept": f"{intercept:.10g}", "slope": f"{slope:.10g}"}
 
 
@@ -220,7 +261,8 @@ def pd_frame(model: Scorecard, X: pd.DataFrame) -> npt.NDArray[np.float64]:
 # ---- the challenger --------------------------------------------------------------------------
 
 
-def _gbm_frame(X: pd.DataFrame) -> pd.DataFrame:
+def lightgbm_frame(X: pd.DataFrame) -> pd.DataFrame:
+    """The frame LightGBM reads: text columns as pandas categories."""
     return X.astype(dict.fromkeys(categorical_columns(X), "category"))
 
 
@@ -243,20 +285,17 @@ def fit_gbm(data: Dataset, rows: npt.NDArray[np.int64] | None = None, seed: int 
         reg_lambda=5.0,
         monotone_constraints=constraints,
         monotone_constraints_method="advanced",
-        deterministic=True,
-        force_row_wise=True,
-        n_jobs=1,
         random_state=seed,
-        verbose=-1,
+        **LIGHTGBM_REPRODUCIBLE,
     )
-    model.fit(_gbm_frame(X), y)
+    model.fit(lightgbm_frame(X), y)
     return model
 
 
 def gbm_pd(model: Any, X: pd.DataFrame) -> npt.NDArray[np.float64]:
     import numpy as np
 
-    return np.asarray(model.predict_proba(_gbm_frame(X))[:, 1], dtype=np.float64)
+    return np.asarray(model.predict_proba(lightgbm_frame(X))[:, 1], dtype=np.float64)
 
 
 # ---- metrics ---------------------------------------------------------------------------------
