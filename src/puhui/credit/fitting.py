@@ -2,12 +2,14 @@
 
 ``fit_selected(data, rows)`` compares candidate settings — the logistic regression's
 regularisation ``C`` and a feature-selection rule (minimum information value, and pruning of
-characteristics whose WOE correlates strongly with a stronger one) — by an inner stratified
-cross-validation **within** ``rows``, refits the best on all of ``rows``, and recalibrates its
-PD on the inner folds' out-of-fold PDs of that candidate; it also notes the decline cutoff that
-minimises the Statlog 5:1 cost on them. Nothing outside ``rows`` is read, so an outer
-cross-validation that calls it once per training fold stays honest: the test fold never
-influences the features, ``C``, the calibration or the cutoff it is scored with.
+characteristics whose WOE correlates strongly with a stronger one), or the average of all the
+candidates' regressions — by an inner stratified cross-validation **within** ``rows``; then how
+many rounds of ``refinement`` to add on top of the chosen one. It refits that on all of
+``rows`` and recalibrates its PD on the inner folds' out-of-fold PDs of that choice; it also
+notes the decline cutoff that minimises the Statlog 5:1 cost on them. Nothing outside ``rows``
+is read, so an outer cross-validation that calls it once per training fold stays honest: the
+test fold never influences the features, ``C``, the rounds, the calibration or the cutoff it is
+scored with.
 
 Why inner CV rather than one fixed rule: a strict rule (IV ≥ 0.02, |corr| ≤ 0.7) helps the small
 German Credit sample and costs AUC on the larger ``credit_data``; letting each training fold
@@ -72,14 +74,14 @@ class Selection:
     features: tuple[str, ...]
     """The characteristics any member keeps, in the data's column order."""
     rounds: int
-    """Refinement rounds (``refinement.ROUNDS``) with the best inner-CV AUC; 0: none."""
+    """Refinement rounds (``refinement.ROUNDS``; 0: none), as ``_rounds_worth_it`` keeps them."""
     cutoff: float
     """The cutoff with the least 5:1 cost on the inner out-of-fold PDs. Reported, not used by
-    the evaluation: on German Credit it cost more than the Bayes 1/6 (0.52 vs 0.51 over
+    the evaluation: on German Credit it cost more than the Bayes 1/6 (0.53 vs 0.51 over
     10 × 5 folds) — a few hundred rows give too noisy a cost curve to pick a cutoff from."""
     inner_auc: tuple[tuple[str, float], ...]
-    """Mean inner-CV AUC of each candidate alone, of their average, and of the average refined
-    by each number of rounds."""
+    """Mean inner-CV AUC of each candidate alone, of their average, and of the chosen one of
+    those refined by each number of rounds."""
     recalibration: tuple[float, float] = (0.0, 1.0)
     """Intercept and slope of a logistic fit of the label on the log-odds of the inner
     out-of-fold PDs: how much to shrink the scorecard's in-sample calibration."""
