@@ -54,18 +54,18 @@ def fit(
     """Stumps boosted for ``rounds`` on ``rows`` from the scorecard's log-odds ``init_logit``."""
     import lightgbm
 
-    from puhui.credit.training import LIGHTGBM_REPRODUCIBLE, lightgbm_frame
+    from puhui.credit.training import (
+        LIGHTGBM_REGULARISATION,
+        LIGHTGBM_REPRODUCIBLE,
+        lightgbm_frame,
+    )
 
     sign = {"ascending": 1, "descending": -1}
     model = lightgbm.LGBMClassifier(
         n_estimators=rounds,
         learning_rate=LEARNING_RATE,
         num_leaves=2,
-        min_child_samples=20,
-        subsample=0.8,
-        subsample_freq=1,
-        colsample_bytree=0.7,
-        reg_lambda=5.0,
+        **LIGHTGBM_REGULARISATION,
         max_bin=HISTOGRAM_BINS,
         monotone_constraints=[sign.get(data.trends.get(c, ""), 0) for c in features],
         random_state=seed,

@@ -42,6 +42,14 @@ LIGHTGBM_REPRODUCIBLE: dict[str, Any] = {
     "verbose": -1,
 }
 """LightGBM settings under which the same data and seed give the same trees."""
+LIGHTGBM_REGULARISATION: dict[str, Any] = {
+    "min_child_samples": 20,
+    "subsample": 0.8,
+    "subsample_freq": 1,
+    "colsample_bytree": 0.7,
+    "reg_lambda": 5.0,
+}
+"""Row and column sampling and the L2 penalty of the challenger's and the refinement's trees."""
 
 Trend = str
 """optbinning monotonic trend of the EVENT (bad) rate: ascending, descending, auto_asc_desc, ..."""
@@ -278,11 +286,7 @@ def fit_gbm(data: Dataset, rows: npt.NDArray[np.int64] | None = None, seed: int 
         n_estimators=GBM_TREES,
         learning_rate=0.03,
         num_leaves=8,
-        min_child_samples=20,
-        subsample=0.8,
-        subsample_freq=1,
-        colsample_bytree=0.7,
-        reg_lambda=5.0,
+        **LIGHTGBM_REGULARISATION,
         monotone_constraints=constraints,
         monotone_constraints_method="advanced",
         random_state=seed,
