@@ -25,6 +25,13 @@ class AveragedLogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignor
     def __init__(self, members: Sequence[Member] = ()) -> None:
         self.members = members
 
+    @classmethod
+    def over(
+        cls, columns: Sequence[str], members: Sequence[tuple[Sequence[str], float]]
+    ) -> AveragedLogisticRegression:
+        """Members named by characteristic, for a WOE matrix whose columns are ``columns``."""
+        return cls(tuple((tuple(columns.index(n) for n in names), c) for names, c in members))
+
     def fit(self, X: Any, y: Any) -> AveragedLogisticRegression:
         matrix = np.asarray(X, dtype=np.float64)
         if not self.members:

@@ -173,12 +173,10 @@ def _inner_fold(
             data.X.iloc[rows[test_at]], metric="woe", metric_missing=t.MISSING_WOE
         )
     kept = [select_features(fold_iv, fold_woe, cand) for cand in candidates]
-    members = tuple(
-        (tuple(columns.index(n) for n in names), cand.regularisation)
-        for names, cand in zip(kept, candidates, strict=True)
-    )
+    members = [(names, cand.regularisation) for names, cand in zip(kept, candidates, strict=True)]
     fit_woe = fold_woe[columns].to_numpy()
-    regressions = AveragedLogisticRegression(members).fit(fit_woe, data.y[rows[fit_at]])
+    regressions = AveragedLogisticRegression.over(columns, members)
+    regressions.fit(fit_woe, data.y[rows[fit_at]])
     return _InnerFold(fit_at, test_at, fit_woe, test_woe[columns].to_numpy(), regressions, kept)
 
 
@@ -223,7 +221,7 @@ def choose(
     refined = np.zeros((len(grid), len(rows)))
     for fold in folds:
         base = option_logits(fold, chosen, fold.test_woe)
-        features = [c for c in data.X.columns if any(c in fold.kept[i] for i in chosen)]
+        features = t.columns_named(data, [fold.kept[i] for i in chosen])
         init = option_logits(fold, chosen, fold.fit_woe)
         refined[:, fold.test_at] = base + _refined_logits(data, rows, fold, features, init, grid)
     fold_auc = _fold_aucs(y, refined, folds)
@@ -233,7 +231,7 @@ def choose(
     labels += [f"chosen + {r} rounds" for r in grid]
     return Selection(
         tuple((candidates[i], kept[i]) for i in chosen),
-        tuple(c for c in data.X.columns if any(c in kept[i] for i in chosen)),
+        tuple(t.columns_named(data, [kept[i] for i in chosen])),
         grid[best],
         best_cutoff(y, pd_),
         tuple(zip(labels, (float(a) for a in [*option_auc, *rounds_auc]), strict=True)),

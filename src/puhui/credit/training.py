@@ -145,13 +145,10 @@ def fit_scorecard(
     from puhui.credit.averaging import AveragedLogisticRegression
 
     regressions = members or ((tuple(data.X.columns), REGULARISATION),)
-    used = {name for features, _ in regressions for name in features}
-    columns = [c for c in data.X.columns if c in used]
+    columns = columns_named(data, [features for features, _ in regressions])
     at = np.arange(len(data.y)) if rows is None else np.asarray(rows)
     X, y = data.X.iloc[at][columns], data.y[at]
-    estimator = AveragedLogisticRegression(
-        tuple((tuple(columns.index(n) for n in f), c) for f, c in regressions)
-    )
+    estimator = AveragedLogisticRegression.over(columns, regressions)
     card = OptScorecard(
         binning_process=_binning_process(data, columns, min_bin_share),
         estimator=estimator,
@@ -165,7 +162,7 @@ def fit_scorecard(
     characteristics = [_characteristic(card, table, name) for name in X.columns]
     scores = _draft(data, characteristics).score_batch(_columns(X))
     if rounds:
-        intercept, slope = platt_fit(scores, y)
+        intercept, slope = _platt_fit(scores, y)
         init = (intercept + slope * scores).astype(np.float64)
         stumps = refinement.fit(data, at, columns, init, rounds)
         characteristics = refinement.fold(characteristics, stumps, X, slope)
@@ -173,6 +170,12 @@ def fit_scorecard(
     document = _document(data, characteristics, _platt(scores, y, recalibration))
     document["monitoring"] = _score_reference(scores)
     return Scorecard.from_bytes(model_bytes(document))
+
+
+def columns_named(data: Dataset, lists: Sequence[Sequence[str]]) -> list[str]:
+    """The columns any of ``lists`` names, in the data's column order."""
+    named = {name for names in lists for name in names}
+    return [c for c in data.X.columns if c in named]
 
 
 def _draft(data: Dataset, characteristics: list[dict[str, Any]]) -> Scorecard:
@@ -223,7 +226,7 @@ def _document(
     }
 
 
-def platt_fit(scores: npt.NDArray[np.int64], y: npt.NDArray[np.int64]) -> tuple[float, float]:
+def _platt_fit(scores: npt.NDArray[np.int64], y: npt.NDArray[np.int64]) -> tuple[float, float]:
     """Intercept and slope (log-odds per point) of a logistic fit of the label on the score."""
     from sklearn.linear_model import LogisticRegression
 
@@ -236,7 +239,7 @@ def _platt(
 ) -> dict[str, str]:
     """Calibrate PD on the integer score (Platt scaling), then map its log-odds ``z`` to
     ``a + b * z`` with ``recalibration`` (a, b); stored as decimal strings."""
-    fitted_intercept, fitted_slope = platt_fit(scores, y)
+    fitted_intercept, fitted_slope = _platt_fit(scores, y)
     a, b = recalibration
     intercept, slope = a + b * fitted_intercept, b * fitted_slope
     return {"intercept": f"{intercept:.10g}", "slope": f"{slope:.10g}"}
