@@ -20,18 +20,24 @@ training rows), never re-implemented here.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from puhui.credit.scorecard import BINS_MAX
+from puhui.credit.training import (
+    LIGHTGBM_REGULARISATION,
+    LIGHTGBM_REPRODUCIBLE,
+    Dataset,
+    bin_label,
+    lightgbm_frame,
+)
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     import pandas as pd
-
-    from puhui.credit.training import Dataset
 
 ROUNDS = (0, 100, 200, 400, 800)
 """Boosting rounds the inner CV chooses from."""
@@ -54,12 +60,6 @@ def fit(
     """Stumps boosted for ``rounds`` on ``rows`` from the scorecard's log-odds ``init_logit``."""
     import lightgbm
 
-    from puhui.credit.training import (
-        LIGHTGBM_REGULARISATION,
-        LIGHTGBM_REPRODUCIBLE,
-        lightgbm_frame,
-    )
-
     sign = {"ascending": 1, "descending": -1}
     model = lightgbm.LGBMClassifier(
         n_estimators=rounds,
@@ -80,8 +80,6 @@ def fit(
 def logit(model: Any, X: pd.DataFrame, rounds: int | None = None) -> npt.NDArray[np.float64]:
     """The stumps' log-odds (without the initial scorecard's) after ``rounds`` (all: None)."""
     import numpy as np
-
-    from puhui.credit.training import lightgbm_frame
 
     raw = model.predict(lightgbm_frame(X), raw_score=True, num_iteration=rounds)
     return np.asarray(raw, dtype=np.float64)
@@ -141,8 +139,6 @@ def _contributions(
     import numpy as np
     import pandas as pd
 
-    from puhui.credit.training import lightgbm_frame
-
     # LightGBM maps the probe's categories onto the training rows' own, by value
     length = max(len(v) for v in values.values()) + 1  # the last row is all missing
     probe = pd.DataFrame(
@@ -178,7 +174,7 @@ def _folded(
             groups.setdefault(p, []).append(value)
         out["groups"] = [sorted(g) for g in groups.values()]
         out["points"] = list(groups)
-        out["labels"] = [_category_label(g) for g in out["groups"]]
+        out["labels"] = [bin_label(g) for g in out["groups"]]
         bins = [column.isin(g) for g in out["groups"]]
     else:
         splits, merged = [], [points[0]]
@@ -197,8 +193,6 @@ def _folded(
 
 
 def _woe_points(c: dict[str, Any], value: Any) -> int:
-    from bisect import bisect_right
-
     if c["kind"] == "categorical":
         index = next(i for i, g in enumerate(c["groups"]) if value in g)
     else:
@@ -210,10 +204,3 @@ def _interval_label(low: float, high: float) -> str:
     if low == -math.inf:
         return f"(-inf, {high:.0f})"
     return f"[{low:.0f}, inf)" if high == math.inf else f"[{low:.0f}, {high:.0f})"
-
-
-def _category_label(group: list[str]) -> str:
-    from puhui.credit.training import LABEL_CHARS_MAX
-
-    text = ", ".join(group)
-    return text if len(text) <= LABEL_CHARS_MAX else text[: LABEL_CHARS_MAX - 1] + "…"

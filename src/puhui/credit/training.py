@@ -191,7 +191,7 @@ def _characteristic(card: Any, table: pd.DataFrame, name: str) -> dict[str, Any]
     regular = rows[~rows["Bin"].astype(str).isin(["Special", "Missing"])]
     missing = rows[rows["Bin"].astype(str) == "Missing"]
     points = [round(float(p)) for p in regular["Points"]]
-    labels = [_label(b) for b in regular["Bin"]]
+    labels = [bin_label(b) for b in regular["Bin"]]
     shares = [round(float(s) * 10_000) for s in regular["Count (%)"]]
     out: dict[str, Any] = {
         "name": name,
@@ -208,7 +208,9 @@ def _characteristic(card: Any, table: pd.DataFrame, name: str) -> dict[str, Any]
     return out
 
 
-def _label(raw: object) -> str:
+def bin_label(raw: object) -> str:
+    """A bin as its reason code reads it: an interval, or its categories joined, cut to
+    ``LABEL_CHARS_MAX``."""
     text = raw if isinstance(raw, str) else ", ".join(str(c) for c in raw)  # type: ignore[attr-defined]
     return text if len(text) <= LABEL_CHARS_MAX else text[: LABEL_CHARS_MAX - 1] + "…"
 
