@@ -52,8 +52,9 @@ def _postgres_schema() -> Iterator[str]:
 
 
 @contextmanager
-def platform_on(backend: str, directory: Path) -> Iterator[Platform]:
-    """A migrated, empty platform on ``backend`` (its files under ``directory``)."""
+def platform_on(backend: str, directory: Path, *, migrate: bool = True) -> Iterator[Platform]:
+    """A migrated (unless ``migrate`` is false), empty platform on ``backend`` (its files under
+    ``directory``)."""
     settings_kwargs = {
         "log_key_file": directory / "log.key",
         "custody_master_key_file": directory / "custody.key",
@@ -62,7 +63,8 @@ def platform_on(backend: str, directory: Path) -> Iterator[Platform]:
         url = f"sqlite:///{directory / 'puhui.db'}"
         engine = make_engine(url)
         p = Platform.from_settings(Settings(database_url=url, **settings_kwargs), engine=engine)
-        upgrade(engine)
+        if migrate:
+            upgrade(engine)
         yield p
         engine.dispose()
         return
@@ -71,7 +73,8 @@ def platform_on(backend: str, directory: Path) -> Iterator[Platform]:
         p = Platform.from_settings(
             Settings(database_url=POSTGRES_URL, **settings_kwargs), engine=engine
         )
-        upgrade(engine)
+        if migrate:
+            upgrade(engine)
         yield p
         engine.dispose()
 

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 
 from puhui.cli_accounts import accounts_app, transfer_app
 from puhui.cli_agri import agri_app
@@ -30,6 +31,7 @@ from puhui.cli_common import (
     fail,
     out,
     platform,
+    report_error,
 )
 from puhui.cli_credit import credit_app
 from puhui.cli_documents import consent_app, doc_app, iot_app, lien_app
@@ -46,7 +48,7 @@ from puhui.kernel.export import export as export_log
 from puhui.kernel.note import CosignatureSigner
 from puhui.kernel.replay import replay_in_place
 from puhui.kernel.service import utc_now
-from puhui.kernel.store.migrate import upgrade
+from puhui.kernel.store.failures import as_store_error
 from puhui.kernel.verify import verify_export
 from puhui.kernel.witness import Witness
 from puhui.parties import custody, views
@@ -103,6 +105,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest version; create the log key if missing."""
+    from puhui.kernel.store.migrate import upgrade  # Alembic: 0.2 s no other command needs
+
     p = platform()
     with errors_as_lines():
         upgrade(p.engine)
@@ -420,6 +424,12 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except DBAPIError as exc:
+        error = as_store_error(exc)
+        if error is None:
+            raise
+        report_error(f"{error.title}: {error.detail}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

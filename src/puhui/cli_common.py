@@ -31,8 +31,13 @@ As = Annotated[str, typer.Option("--as", help="party id of the signer")]
 
 
 def fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    report_error(message)
     raise typer.Exit(1)
+
+
+def report_error(message: str) -> None:
+    """The one line every failure prints: ``error: ...`` on stderr."""
+    err.print(f"[red]error:[/red] {message}", highlight=False)
 
 
 @contextmanager

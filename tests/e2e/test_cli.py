@@ -119,6 +119,26 @@ def test_errors_are_one_line(env: dict[str, str], tmp_path: Path) -> None:
     assert refused.returncode == 1 and "cannot close 1999-01-01" in refused.stderr
 
 
+def test_a_database_without_schema_or_server_is_one_line(
+    env: dict[str, str], backend: str, tmp_path: Path
+) -> None:
+    def refused(environment: dict[str, str], *args: str) -> str:
+        done = run(environment, *args, ok=False)
+        assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+        assert done.stderr.startswith("error: The database is not available: ")
+        return done.stderr
+
+    assert "run `puhui db upgrade`" in refused(env, "accounts", "show", "farmer-li:cash:cny")
+    port = _free_port()  # nothing listens there once the probe socket is closed
+    unreachable = {
+        "sqlite": f"sqlite:///{tmp_path}",  # a directory: SQLite cannot open it
+        "postgresql": f"postgresql+psycopg://postgres@127.0.0.1:{port}/test",
+    }[backend]
+    gone = env | {"PUHUI_DATABASE_URL": unreachable}
+    for args in (("db", "upgrade"), ("accounts", "show", "farmer-li:cash:cny")):
+        assert ("unable to open" if backend == "sqlite" else "refused") in refused(gone, *args)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

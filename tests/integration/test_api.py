@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,16 +14,43 @@ from puhui.api.app import create_app
 from puhui.api.auth import new_token
 from puhui.bootstrap import Platform
 from puhui.client import Identity
+from puhui.config import Settings
 from puhui.kernel import merkle, signing
 from puhui.kernel.note import CosignatureSigner, NoteVerifier, open_checkpoint
+from puhui.kernel.store import make_engine
 from puhui.kernel.witness import Witness, WitnessRefusal
-from tests.conftest import START, register
+from tests.conftest import START, platform_on, register
 
 
 @pytest.fixture
 def api(platform: Platform) -> Iterator[TestClient]:
     with TestClient(create_app(platform), raise_server_exceptions=False) as client:
         yield client
+
+
+def test_a_store_without_its_schema_is_a_503_problem(backend: str, tmp_path: Path) -> None:
+    with (
+        platform_on(backend, tmp_path, migrate=False) as p,
+        TestClient(create_app(p), raise_server_exceptions=False) as client,
+    ):
+        got = client.get("/api/v1/clock")
+    assert got.status_code == 503 and got.headers["content-type"] == "application/problem+json"
+    problem = got.json()
+    assert problem["type"].endswith("/store-unavailable") and problem["instance"] == "/api/v1/clock"
+    assert "run `puhui db upgrade`" in problem["detail"]
+
+
+def test_an_unreachable_database_server_is_a_503_problem(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nothing listens on once the socket is closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
+    keys = {"log_key_file": tmp_path / "log.key", "custody_master_key_file": tmp_path / "c.key"}
+    p = Platform.from_settings(Settings(database_url=url, **keys), engine=make_engine(url))
+    with TestClient(create_app(p), raise_server_exceptions=False) as client:
+        got = client.get("/api/v1/clock")
+    assert got.status_code == 503 and got.json()["type"].endswith("/store-unavailable")
+    assert "connection" in got.json()["detail"] and "Traceback" not in got.text
 
 
 def _token(platform: Platform, ident: Identity) -> dict[str, str]:

@@ -7,9 +7,11 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from puhui.kernel.errors import PuhuiError
+from puhui.kernel.store.failures import as_store_error
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("puhui.api")
@@ -34,6 +36,11 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: PuhuiError) -> JSONResponse:
         body = exc.to_problem() | {"instance": request.url.path}
         return JSONResponse(body, status_code=exc.status, media_type=PROBLEM_JSON)
+
+    @app.exception_handler(DBAPIError)
+    async def _store(request: Request, exc: DBAPIError) -> JSONResponse:
+        error = as_store_error(exc)
+        return await (_unexpected(request, exc) if error is None else _domain(request, error))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -13,7 +13,8 @@ the CLI prints one line and exits non-zero. Contexts subclass these in their own
     ├── NotFound                  404  no such party, entry, checkpoint, ...
     ├── Conflict                  409  clashes with current state (duplicate id, stale date)
     │   └── IdempotencyConflict   409  same idempotency key, different command body
-    └── InvariantViolation        500  an internal invariant broke; the transaction is aborted
+    ├── InvariantViolation        500  an internal invariant broke; the transaction is aborted
+    └── StoreUnavailable          503  the database cannot be reached, or has no schema yet
 """
 
 from __future__ import annotations
@@ -93,3 +94,9 @@ class InvariantViolation(PuhuiError):
     code = "invariant-violation"
     title = "Internal invariant violated"
     status = 500
+
+
+class StoreUnavailable(PuhuiError):
+    code = "store-unavailable"
+    title = "The database is not available"
+    status = 503

@@ -1,0 +1,53 @@
+"""Which driver errors become the typed ``StoreUnavailable`` (a user can act on them) and which
+stay defects, on both stores through their real drivers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
+
+from puhui.kernel.errors import StoreUnavailable
+from puhui.kernel.store.failures import as_store_error
+from tests.conftest import POSTGRES_URL, _postgres_schema
+
+
+@pytest.fixture
+def empty(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    if backend == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        engine.dispose()
+        return
+    for schema in _postgres_schema():
+        engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+        yield engine
+        engine.dispose()
+
+
+def _error(engine: Engine, *statements: str) -> DBAPIError:
+    with pytest.raises(DBAPIError) as raised, engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    return raised.value
+
+
+def test_a_missing_table_or_column_asks_for_the_migration(empty: Engine) -> None:
+    for statements in (
+        ("SELECT seq FROM log",),
+        ("CREATE TABLE log (seq INTEGER)", "SELECT digest FROM log"),
+    ):
+        error = as_store_error(_error(empty, *statements))
+        assert isinstance(error, StoreUnavailable) and error.status == 503
+        assert error.detail.endswith("run `puhui db upgrade`")
+
+
+def test_constraint_and_syntax_errors_stay_defects(empty: Engine) -> None:
+    with empty.begin() as conn:
+        conn.execute(text("CREATE TABLE t (k INTEGER PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    assert as_store_error(_error(empty, "INSERT INTO t VALUES (1)")) is None
+    assert as_store_error(_error(empty, "SELEKT 1")) is None
