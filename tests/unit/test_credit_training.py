@@ -20,6 +20,9 @@ def test_reduced_cross_validation_on_german_credit() -> None:
     data = datasets.german_credit()
     assert len(data.y) == 1000 and data.y.sum() == 300
     cv = evaluation.cross_validate(data, repeats=1, folds=5)
+    assert len(cv.selections) == 5 == len(cv.scorecard) == len(cv.gbm)  # one per training fold
+    assert all(s.cutoff in fitting.CUTOFF_GRID for s in cv.selections)
+    assert set(cv.mean()) == {"auc", "ks", "cost", "cost_inner_cutoff"}
     card, gbm = cv.mean(), cv.mean("gbm")
     assert card["auc"] > 0.77 and gbm["auc"] > 0.76
     assert card["cost"] < 0.56  # the Statlog project's best published cost was 0.535
