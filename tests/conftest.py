@@ -7,6 +7,7 @@ schema, migrated with Alembic; if the server cannot be reached the tests fail â€
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from puhui.bootstrap import Platform
 from puhui.client import Identity
@@ -52,6 +53,26 @@ def _postgres_schema() -> Iterator[str]:
 
 
 @contextmanager
+def engine_on(backend: str, directory: Path) -> Iterator[tuple[Engine, str]]:
+    """An engine on an empty database of ``backend`` (SQLite under ``directory``, or a fresh
+    PostgreSQL schema), and the URL it was made from."""
+    if backend == "sqlite":
+        url = f"sqlite:///{directory / 'puhui.db'}"
+        engine = make_engine(url)
+    else:
+        url = POSTGRES_URL
+        schemas = _postgres_schema()
+        schema = next(schemas)
+        engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield engine, url
+    finally:
+        engine.dispose()
+        if backend != "sqlite":
+            schemas.close()  # drops the schema
+
+
+@contextmanager
 def platform_on(backend: str, directory: Path, *, migrate: bool = True) -> Iterator[Platform]:
     """A migrated (unless ``migrate`` is false), empty platform on ``backend`` (its files under
     ``directory``)."""
@@ -59,24 +80,18 @@ def platform_on(backend: str, directory: Path, *, migrate: bool = True) -> Itera
         "log_key_file": directory / "log.key",
         "custody_master_key_file": directory / "custody.key",
     }
-    if backend == "sqlite":
-        url = f"sqlite:///{directory / 'puhui.db'}"
-        engine = make_engine(url)
+    with engine_on(backend, directory) as (engine, url):
         p = Platform.from_settings(Settings(database_url=url, **settings_kwargs), engine=engine)
         if migrate:
             upgrade(engine)
         yield p
-        engine.dispose()
-        return
-    for schema in _postgres_schema():
-        engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-        p = Platform.from_settings(
-            Settings(database_url=POSTGRES_URL, **settings_kwargs), engine=engine
-        )
-        if migrate:
-            upgrade(engine)
-        yield p
-        engine.dispose()
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on (once the probe socket is closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

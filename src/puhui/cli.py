@@ -27,6 +27,7 @@ from puhui.cli_common import (
     _print_receipt,
     _today,
     err,
+    error_line,
     errors_as_lines,
     fail,
     out,
@@ -428,7 +429,7 @@ def main() -> None:
         error = as_store_error(exc)
         if error is None:
             raise
-        report_error(f"{error.title}: {error.detail}")
+        report_error(error_line(error))
         sys.exit(1)
 
 

@@ -35,6 +35,10 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+def error_line(exc: PuhuiError) -> str:
+    return f"{exc.title}: {exc.detail}"
+
+
 def report_error(message: str) -> None:
     """The one line every failure prints: ``error: ...`` on stderr."""
     err.print(f"[red]error:[/red] {message}", highlight=False)
@@ -45,7 +49,7 @@ def errors_as_lines() -> Iterator[None]:
     try:
         yield
     except PuhuiError as exc:
-        fail(f"{exc.title}: {exc.detail}")
+        fail(error_line(exc))
     except (VerifyFailure, ReplayDivergence, WitnessRefusal, NoteError, ValueError, OSError) as exc:
         fail(str(exc))
 

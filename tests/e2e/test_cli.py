@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import POSTGRES_URL, _postgres_schema
+from tests.conftest import POSTGRES_URL, _postgres_schema, free_port
 
 PUHUI = [sys.executable, "-m", "puhui.cli"]
 SERVER_START_S_MAX = 30
@@ -129,7 +128,7 @@ def test_a_database_without_schema_or_server_is_one_line(
         return done.stderr
 
     assert "run `puhui db upgrade`" in refused(env, "accounts", "show", "farmer-li:cash:cny")
-    port = _free_port()  # nothing listens there once the probe socket is closed
+    port = free_port()
     unreachable = {
         "sqlite": f"sqlite:///{tmp_path}",  # a directory: SQLite cannot open it
         "postgresql": f"postgresql+psycopg://postgres@127.0.0.1:{port}/test",
@@ -139,17 +138,11 @@ def test_a_database_without_schema_or_server_is_one_line(
         assert ("unable to open" if backend == "sqlite" else "refused") in refused(gone, *args)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     run(env, "db", "upgrade")
     run(env, "demo", "--directory", str(tmp_path / "demo"))
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [*PUHUI, "serve", "--port", str(port)],
         env=env,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from puhui.kernel import merkle, signing
 from puhui.kernel.note import CosignatureSigner, NoteVerifier, open_checkpoint
 from puhui.kernel.store import make_engine
 from puhui.kernel.witness import Witness, WitnessRefusal
-from tests.conftest import START, platform_on, register
+from tests.conftest import START, free_port, platform_on, register
 
 
 @pytest.fixture
@@ -41,10 +40,7 @@ def test_a_store_without_its_schema_is_a_503_problem(backend: str, tmp_path: Pat
 
 
 def test_an_unreachable_database_server_is_a_503_problem(tmp_path: Path) -> None:
-    with socket.socket() as sock:  # a port nothing listens on once the socket is closed
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test"
     keys = {"log_key_file": tmp_path / "log.key", "custody_master_key_file": tmp_path / "c.key"}
     p = Platform.from_settings(Settings(database_url=url, **keys), engine=make_engine(url))
     with TestClient(create_app(p), raise_server_exceptions=False) as client:

@@ -7,25 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from puhui.kernel.errors import StoreUnavailable
 from puhui.kernel.store.failures import as_store_error
-from tests.conftest import POSTGRES_URL, _postgres_schema
+from tests.conftest import engine_on
 
 
 @pytest.fixture
 def empty(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    if backend == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    with engine_on(backend, tmp_path) as (engine, _):
         yield engine
-        engine.dispose()
-        return
-    for schema in _postgres_schema():
-        engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-        yield engine
-        engine.dispose()
 
 
 def _error(engine: Engine, *statements: str) -> DBAPIError:

@@ -14,8 +14,16 @@ UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57P")
 """PostgreSQL's connection exceptions, insufficient resources, and operator intervention
 (shutdown, cannot connect now)."""
 MISSING_SCHEMA_SQLITE = ("no such table", "no such column")
-UNAVAILABLE_SQLITE = ("SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR",
-                      "SQLITE_READONLY", "SQLITE_FULL", "SQLITE_NOTADB")  # fmt: skip
+UNAVAILABLE_SQLITE = (
+    "SQLITE_CANTOPEN",
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_IOERR",
+    "SQLITE_READONLY",
+    "SQLITE_FULL",
+    "SQLITE_NOTADB",
+)
+"""SQLite's result codes for a file it cannot open, read or write, or that is busy."""
 
 
 def as_store_error(exc: DBAPIError) -> StoreUnavailable | None:
