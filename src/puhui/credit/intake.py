@@ -36,6 +36,7 @@ from puhui.documents import views as documents
 from puhui.kernel.canonical import canonical_json
 from puhui.kernel.commands import SignedCommand
 from puhui.kernel.errors import InvalidCommand
+from puhui.kernel.pipeline import parse_payload
 from puhui.kernel.service import Receipt
 from puhui.kernel.store.engine import begin_write, is_sqlite
 from puhui.parties import views as parties
@@ -66,7 +67,7 @@ def register_model(
     """Check the file against the signed registration, submit it, then keep the bytes."""
     if signed.command.type != "credit.register_model":
         raise InvalidCommand("expected a credit.register_model command")
-    p = RegisterModel.model_validate(signed.command.payload)
+    p = parse_payload(RegisterModel, signed.command.type, signed.command.payload)
     if sha256_hex(content) != p.sha256 or len(content) != p.size_bytes:
         raise ModelInvalid("the file's SHA-256 or size is not the one in the signed registration")
     if p.kind == "scorecard":
@@ -353,7 +354,7 @@ def submit_decision(engine: Engine, submit: Submit, signed: SignedCommand) -> Re
     only if score, PD, reasons and policy inputs agree exactly."""
     if signed.command.type != "credit.decide":
         raise InvalidCommand("expected a credit.decide command")
-    p = Decide.model_validate(signed.command.payload)
+    p = parse_payload(Decide, signed.command.type, signed.command.payload)
     with engine.connect() as conn:
         inputs = load_inputs(conn, p.inputs_sha256)
         if inputs["as_of"] != signed.command.business_date.isoformat():

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import Connection, Engine
 
 from puhui.documents import commands as c
@@ -36,6 +35,7 @@ from puhui.documents.model import DocumentKind
 from puhui.kernel import clock
 from puhui.kernel.commands import SignedCommand
 from puhui.kernel.errors import InvalidCommand, InvariantViolation, PermissionDenied
+from puhui.kernel.pipeline import parse_payload
 from puhui.kernel.service import Receipt
 from puhui.parties import views as parties
 
@@ -47,14 +47,7 @@ CONTENT_COMMANDS = frozenset({"document.register"})
 def _payload(signed: SignedCommand) -> c.RegisterDocument:
     if signed.command.type != "document.register":
         raise InvalidCommand(f"expected a document.register command, got {signed.command.type}")
-    try:
-        return c.RegisterDocument.model_validate(signed.command.payload)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "payload"
-        raise InvalidCommand(
-            f"document.register payload is not valid: {where}: {first['msg']}"
-        ) from exc
+    return parse_payload(c.RegisterDocument, "document.register", signed.command.payload)
 
 
 def _uscc_of(conn: Connection, party_id: str) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Connection, bindparam, select
@@ -34,6 +34,7 @@ from puhui.kernel.store.tables import idempotency
 from puhui.kernel.txcache import TxCache, signature_valid
 
 VALIDATION_ERRORS_SHOWN_MAX = 5
+PayloadModel = TypeVar("PayloadModel", bound=BaseModel)
 _IDEMPOTENCY_LOOKUP = select(idempotency.c.command_hash, idempotency.c.seq).where(
     idempotency.c.actor == bindparam("actor"), idempotency.c.idempotency_key == bindparam("key")
 )
@@ -59,8 +60,15 @@ def spec_for(registry: Registry, command_type: str) -> CommandSpec:
 
 
 def validate_payload(spec: CommandSpec, payload: Any) -> BaseModel:
+    return parse_payload(spec.payload, spec.type, payload)
+
+
+def parse_payload(model: type[PayloadModel], command_type: str, payload: Any) -> PayloadModel:
+    """``payload`` as ``model``, or InvalidCommand naming the first problems: the one way a
+    payload is read, whether by the pipeline or by a route that checks a command before it
+    submits it."""
     try:
-        return spec.payload.model_validate(payload)
+        return model.model_validate(payload)
     except ValidationError as exc:
         errors = exc.errors()
         problems = [
@@ -68,7 +76,7 @@ def validate_payload(spec: CommandSpec, payload: Any) -> BaseModel:
             for err in errors[:VALIDATION_ERRORS_SHOWN_MAX]
         ]
         raise InvalidCommand(
-            f"{spec.type} payload is not valid: " + "; ".join(problems),
+            f"{command_type} payload is not valid: " + "; ".join(problems),
             errors=[{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in errors[:20]],
         ) from exc
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import Connection
 
 from puhui.documents import views as documents
@@ -21,6 +20,7 @@ from puhui.documents.errors import ContentMissing
 from puhui.finance.receivables.commands import Issue
 from puhui.finance.receivables.errors import AmountExceedsInvoices
 from puhui.kernel.errors import InvalidCommand
+from puhui.kernel.pipeline import parse_payload
 
 ISSUE_COMMAND = "receivable.issue"
 
@@ -33,14 +33,7 @@ def invoice_total(content: bytes) -> int:
 
 def check_invoices(conn: Connection, payload: dict[str, Any]) -> None:
     """Raise unless every invoice total in an issue payload matches the stored invoice."""
-    try:
-        issue = Issue.model_validate(payload)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "payload"
-        raise InvalidCommand(
-            f"{ISSUE_COMMAND} payload is not valid: {where}: {first['msg']}"
-        ) from exc
+    issue = parse_payload(Issue, ISSUE_COMMAND, payload)
     for ref in issue.invoices:
         stored = documents.stored_content(conn, ref.document_id)
         if stored is None:
