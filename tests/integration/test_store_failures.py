@@ -44,3 +44,18 @@ def test_constraint_and_syntax_errors_stay_defects(empty: Engine) -> None:
         conn.execute(text("INSERT INTO t VALUES (1)"))
     assert as_store_error(_error(empty, "INSERT INTO t VALUES (1)")) is None
     assert as_store_error(_error(empty, "SELEKT 1")) is None
+
+
+def test_a_value_the_driver_refuses_stays_a_defect(empty: Engine, backend: str) -> None:
+    """psycopg refuses U+0000 itself, so the error has no SQLSTATE, yet the server is fine;
+    SQLite keeps the value. That disagreement is why platform text may not hold U+0000
+    (``kernel.canonical``, ``api.text_guard``)."""
+    statement = text("SELECT :v").bindparams(v="a\x00b")
+    if backend == "sqlite":
+        with empty.connect() as conn:
+            assert conn.execute(statement).scalar() == "a\x00b"
+        return
+    with pytest.raises(DBAPIError) as raised, empty.connect() as conn:
+        conn.execute(statement)
+    assert getattr(raised.value.orig, "sqlstate", None) is None
+    assert as_store_error(raised.value) is None

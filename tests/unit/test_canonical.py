@@ -12,10 +12,12 @@ from puhui.kernel.canonical import (
     parse_canonical,
 )
 
+storable_text = st.characters(codec="utf-8", exclude_characters="\x00")
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(storable_text),
     lambda children: (
-        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5)
+        st.lists(children, max_size=5)
+        | st.dictionaries(st.text(storable_text, max_size=8), children, max_size=5)
     ),
     max_leaves=20,
 )
@@ -35,6 +37,12 @@ def test_astral_keys_sort_by_utf16_code_units() -> None:
 @pytest.mark.parametrize("bad", [1.5, {"a": [0.1]}, 2**53, {"x": object()}, {1: "a"}])
 def test_refuses_what_jcs_would_change(bad: object) -> None:
     with pytest.raises(CanonicalizationError):
+        canonical_json(bad)
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", {"a": ["\x00"]}, {"k\x00": 1}])
+def test_refuses_nul_which_postgresql_cannot_store(bad: object) -> None:
+    with pytest.raises(CanonicalizationError, match="U\\+0000"):
         canonical_json(bad)
 
 

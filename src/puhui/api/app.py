@@ -22,6 +22,7 @@ from puhui.api import (
     signin,
 )
 from puhui.api.routes import router
+from puhui.api.text_guard import TextGuard
 from puhui.bootstrap import Platform
 from puhui.kernel.writer import GroupCommitter
 
@@ -47,6 +48,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     )
     app.state.platform = platform
     problems.install(app)
+    app.add_middleware(TextGuard)
     app.include_router(router)
     app.include_router(documents.router)
     app.include_router(accounts_routes.router)

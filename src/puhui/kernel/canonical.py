@@ -5,7 +5,9 @@ canonical JSON reduces to sorted keys, no whitespace and ECMAScript string escap
 standard library produces. The fast path is used when every key sorts the same by code point as
 by UTF-16 code unit (no astral-plane characters in keys); otherwise the reference
 implementation (`rfc8785`) is used. Floats and integers outside the IEEE-754 safe range are
-refused, since JCS would silently change them.
+refused, since JCS would silently change them. So is U+0000 in any string: PostgreSQL's text
+and jsonb cannot hold it, and a command SQLite would keep but PostgreSQL could not would make the
+two stores disagree.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import rfc8785
 SAFE_INTEGER_MAX = 2**53 - 1
 DEPTH_MAX = 32
 _ASTRAL_LEAD_BYTE = re.compile(rb"[\xf0-\xf4]")
+_NUL = "a string holds U+0000, which no store can keep"
 
 
 class CanonicalizationError(ValueError):
@@ -29,7 +32,11 @@ def _check(value: Any, depth: int) -> bool:
     """Validate ``value``; return True when a key needs UTF-16 ordering."""
     if depth > DEPTH_MAX:
         raise CanonicalizationError(f"nesting deeper than {DEPTH_MAX}")
-    if isinstance(value, str) or value is None or isinstance(value, bool):
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise CanonicalizationError(_NUL)
+        return False
+    if value is None or isinstance(value, bool):
         return False
     if isinstance(value, int):
         if not -SAFE_INTEGER_MAX <= value <= SAFE_INTEGER_MAX:
@@ -42,6 +49,8 @@ def _check(value: Any, depth: int) -> bool:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise CanonicalizationError(f"object key {key!r} is not a string")
+            if "\x00" in key:
+                raise CanonicalizationError(_NUL)
             if not key.isascii() and any(ord(ch) > 0xFFFF for ch in key):
                 astral = True
             astral = _check(item, depth + 1) or astral

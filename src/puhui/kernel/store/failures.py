@@ -4,7 +4,7 @@ run. Any other driver error stays what it is — a defect, reported as an intern
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from puhui.kernel.errors import StoreUnavailable
 
@@ -37,7 +37,11 @@ def as_store_error(exc: DBAPIError) -> StoreUnavailable | None:
     else:
         sqlstate = getattr(exc.orig, "sqlstate", None)
         missing = sqlstate in MISSING_SCHEMA_SQLSTATES
-        unavailable = sqlstate is None or sqlstate.startswith(UNAVAILABLE_SQLSTATE_CLASSES)
+        if sqlstate is None:  # no answer from the server: a failed connection, or the driver
+            # refusing a value itself (a DataError, such as U+0000 in text: a defect)
+            unavailable = isinstance(exc, OperationalError | InterfaceError)
+        else:
+            unavailable = sqlstate.startswith(UNAVAILABLE_SQLSTATE_CLASSES)
     if missing:
         return StoreUnavailable(
             f"it has no puhui schema, or an older one ({reason}): run `puhui db upgrade`"
