@@ -11,10 +11,13 @@ from fastapi.testclient import TestClient
 
 from puhui.api.app import create_app
 from puhui.api.auth import new_token
+from puhui.api.problems import PROBLEM_JSON
 from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.config import Settings
-from puhui.kernel import merkle, signing
+from puhui.kernel import log, merkle, signing
+from puhui.kernel.canonical import compact_json
+from puhui.kernel.commands import Command
 from puhui.kernel.note import CosignatureSigner, NoteVerifier, open_checkpoint
 from puhui.kernel.store import make_engine
 from puhui.kernel.witness import Witness, WitnessRefusal
@@ -214,3 +217,96 @@ def test_custodial_signing(api: TestClient, platform: Platform, operator: Identi
     )
     assert response.status_code == 201, response.text
     assert response.json()["actor"] == "farmer-c"
+
+
+def test_text_no_store_can_keep_is_refused_at_the_door(
+    api: TestClient, platform: Platform, operator: Identity
+) -> None:
+    """U+0000 and lone surrogates: 422 before any route runs (on PostgreSQL a NUL reached
+    psycopg and answered 503; a surrogate failed SQLite's driver with a 500)."""
+    as_operator = _token(platform, operator)
+    offer = '{"product_id":"%s","amount":1000,"term_periods":12,"annual_rate":"0.05"}'
+    headers = as_operator | {"content-type": "application/json"}
+    for escaped, what in (("a\\ud800b", "a lone surrogate"), ("a\\u0000b", "U+0000")):
+        got = api.post("/api/v1/lending/offers", content=offer % escaped, headers=headers)
+        assert got.status_code == 422 and got.headers["content-type"] == PROBLEM_JSON
+        assert got.json()["detail"] == f"body.product_id: holds {what}, which no store can keep"
+    for url, loc in (("/api/v1/parties/a%00b", "path"), ("/api/v1/parties?after=a%00b", "query")):
+        got = api.get(url, headers=as_operator)
+        assert got.status_code == 422 and got.json()["errors"][0]["loc"] == [loc]
+    # a surrogate pair is Unicode, and an escaped backslash is not an escape: both pass
+    for fine in ("\\ud83d\\ude00", "x\\\\u0000"):
+        got = api.post("/api/v1/lending/offers", content=offer % fine, headers=headers)
+        assert got.status_code == 404 and got.json()["type"].endswith("/unknown-product")
+    assert api.get("/api/v1/parties?after=a", headers=as_operator).status_code == 200
+
+
+def test_a_signed_command_holding_nul_is_refused_and_nothing_written(
+    api: TestClient, platform: Platform, operator: Identity
+) -> None:
+    """Signed over its own bytes (a client's canonical form need not check), the command is
+    still refused: the server's canonical form holds no U+0000, on either store."""
+    ident = Identity("farmer-nul", signing.generate())
+    payload = {"party_id": "farmer-nul", "name": "a\x00b", "kind": "person", "roles": ["farmer"]}
+    command = Command(
+        "party.register",
+        "operator",
+        operator.key_id,
+        "reg-nul",
+        START,
+        payload | {"public_key": ident.public_key_b64},
+    )
+    signature = operator.key.sign(compact_json(command.to_json()))
+    body = {"command": command.to_json(), "signature": signing.b64encode(signature)}
+    got = api.post("/api/v1/commands", json=body)
+    assert got.status_code == 422 and "U+0000" in got.json()["detail"]
+    with platform.engine.connect() as conn:
+        assert log.tree_head(conn).size == 1  # the genesis only
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("GET", "/api/v1/log/checkpoints/{big}"),
+        ("POST", "/api/v1/log/checkpoints/{big}/cosignatures"),
+        ("GET", "/api/v1/log/leaves?start={big}&end={big}"),
+        ("GET", "/api/v1/log/proofs/inclusion?index=0&tree_size={big}"),
+        ("GET", "/api/v1/log/proofs/consistency?first=1&second={big}"),
+        ("GET", "/api/v1/entries?after={big}"),
+        ("GET", "/api/v1/entries/{big}"),
+        ("GET", "/api/v1/entries/1?tree_size={big}"),
+        ("GET", "/api/v1/accounts/x?at_seq={big}"),
+        ("GET", "/api/v1/trial-balance?at_seq={big}"),
+        ("GET", "/api/v1/credit/decisions?before_seq={big}"),
+    ],
+)
+def test_a_log_position_beyond_2_to_53_is_a_422(
+    api: TestClient, platform: Platform, operator: Identity, method: str, url: str
+) -> None:
+    """SQLite cannot bind an integer of 2**63 or more (it was a 500); no log position can
+    exceed the JSON-safe 2**53 - 1 anyway."""
+    line = {"line": "— witness abcdefghijkl"}
+    got = api.request(
+        method,
+        url.format(big=2**63),
+        headers=_token(platform, operator),
+        json=line if method == "POST" else None,
+    )
+    assert got.status_code == 422 and got.json()["type"].endswith("/invalid-request")
+
+
+@pytest.mark.parametrize(
+    ("url", "command_type", "with_file"),
+    [
+        ("/api/v1/credit/decisions", "credit.decide", False),
+        ("/api/v1/credit/models", "credit.register_model", True),
+    ],
+)
+def test_a_credit_route_reads_its_command_payload_like_the_pipeline(
+    api: TestClient, operator: Identity, url: str, command_type: str, with_file: bool
+) -> None:
+    """These routes check the command before they submit it; an invalid payload was a 500."""
+    signed = operator.sign(command_type, {"applicant": ""}, START).to_json()
+    got = api.post(url, json={"command": signed, "content_b64": "e30="} if with_file else signed)
+    assert got.status_code == 422 and got.headers["content-type"] == PROBLEM_JSON
+    assert got.json()["detail"].startswith(f"{command_type} payload is not valid: ")

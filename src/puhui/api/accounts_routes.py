@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from puhui.accounts import reports, views
 from puhui.api.auth import Caller, caller
 from puhui.api.routes import platform, writer
+from puhui.kernel.canonical import SAFE_INTEGER_MAX
 from puhui.kernel.errors import InvalidCommand, PermissionDenied
 from puhui.kernel.service import Kernel, Receipt
 from puhui.parties import views as parties
@@ -119,7 +120,10 @@ def list_accounts(
 
 @router.get("/accounts/{account_id}", tags=["accounts"])
 def get_account(
-    request: Request, account_id: str, who: Authed, at_seq: int | None = Query(None, ge=0)
+    request: Request,
+    account_id: str,
+    who: Authed,
+    at_seq: int | None = Query(None, ge=0, le=SAFE_INTEGER_MAX),
 ) -> dict[str, Any]:
     """The account with its balances now, or as they were after log entry ``at_seq``."""
     with platform(request).engine.connect() as conn:
@@ -203,7 +207,7 @@ def get_transfer(request: Request, transfer_id: str, who: Authed) -> dict[str, A
 
 @router.get("/trial-balance", tags=["accounts"])
 def trial_balance(
-    request: Request, who: Authed, at_seq: int | None = Query(None, ge=0)
+    request: Request, who: Authed, at_seq: int | None = Query(None, ge=0, le=SAFE_INTEGER_MAX)
 ) -> dict[str, Any]:
     """Per currency: debits and credits (posted and pending) must be equal."""
     _full_reader(who)

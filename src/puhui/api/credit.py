@@ -18,6 +18,7 @@ from puhui.credit import intake, monitoring, views
 from puhui.credit.explain import explain
 from puhui.credit.scorecard import Scorecard
 from puhui.kernel import clock
+from puhui.kernel.canonical import SAFE_INTEGER_MAX
 from puhui.kernel.errors import InvalidCommand, NotFound, PermissionDenied
 from puhui.kernel.service import Kernel, utc_now
 
@@ -122,7 +123,7 @@ def list_decisions(
     request: Request,
     who: Authed,
     applicant: str | None = None,
-    before_seq: int | None = None,
+    before_seq: int | None = Query(None, ge=0, le=SAFE_INTEGER_MAX),
     limit: int = Query(100, ge=1, le=views.PAGE_SIZE_MAX),
 ) -> dict[str, Any]:
     """Decisions the caller made or is the applicant of (all for supervisors), newest first;

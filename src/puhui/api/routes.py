@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
@@ -18,6 +18,7 @@ from puhui.documents.intake import CONTENT_COMMANDS
 from puhui.finance.receivables.intake import ISSUE_COMMAND
 from puhui.kernel import checkpoints as cps
 from puhui.kernel import clock, log, signing
+from puhui.kernel.canonical import SAFE_INTEGER_MAX
 from puhui.kernel.errors import InvalidCommand, NotFound, PermissionDenied
 from puhui.kernel.service import Kernel, utc_now
 from puhui.kernel.store.engine import begin_write
@@ -27,6 +28,7 @@ from puhui.parties import custody, views
 router = APIRouter(prefix="/api/v1")
 LEAVES_PER_PAGE_MAX = 1000
 Authed = Annotated[Caller, Depends(caller)]
+Size = Annotated[int, Path(ge=0, le=SAFE_INTEGER_MAX)]
 
 
 def platform(request: Request) -> Platform:
@@ -125,7 +127,7 @@ def latest_checkpoint(request: Request) -> dict[str, Any]:
 
 
 @router.get("/log/checkpoints/{size}", tags=["log"])
-def checkpoint_at(request: Request, size: int) -> dict[str, Any]:
+def checkpoint_at(request: Request, size: Size) -> dict[str, Any]:
     with platform(request).engine.connect() as conn:
         return cps.get_checkpoint(conn, size).to_json()
 
@@ -135,14 +137,18 @@ class Cosignature(BaseModel):
 
 
 @router.post("/log/checkpoints/{size}/cosignatures", tags=["log"])
-def add_cosignature(request: Request, size: int, body: Cosignature) -> dict[str, Any]:
+def add_cosignature(request: Request, size: Size, body: Cosignature) -> dict[str, Any]:
     """A witness posts its cosignature line; it is kept only if it verifies."""
     with begin_write(platform(request).engine) as conn:
         return cps.add_cosignature(conn, size, body.line, views.witness_keys(conn)).to_json()
 
 
 @router.get("/log/leaves", tags=["log"])
-def leaves(request: Request, start: int = Query(ge=0), end: int = Query(ge=0)) -> dict[str, Any]:
+def leaves(
+    request: Request,
+    start: int = Query(ge=0, le=SAFE_INTEGER_MAX),
+    end: int = Query(ge=0, le=SAFE_INTEGER_MAX),
+) -> dict[str, Any]:
     """Leaf hashes [start, end): enough to check inclusion, revealing no content."""
     end = min(end, start + LEAVES_PER_PAGE_MAX)
     with platform(request).engine.connect() as conn:
@@ -152,7 +158,9 @@ def leaves(request: Request, start: int = Query(ge=0), end: int = Query(ge=0)) -
 
 @router.get("/log/proofs/inclusion", tags=["log"])
 def inclusion(
-    request: Request, index: int = Query(ge=0), tree_size: int = Query(ge=1)
+    request: Request,
+    index: int = Query(ge=0, le=SAFE_INTEGER_MAX),
+    tree_size: int = Query(ge=1, le=SAFE_INTEGER_MAX),
 ) -> dict[str, Any]:
     with platform(request).engine.connect() as conn:
         proof = log.inclusion_proof(conn, index, tree_size)
@@ -167,7 +175,9 @@ def inclusion(
 
 @router.get("/log/proofs/consistency", tags=["log"])
 def consistency(
-    request: Request, first: int = Query(ge=0), second: int = Query(ge=0)
+    request: Request,
+    first: int = Query(ge=0, le=SAFE_INTEGER_MAX),
+    second: int = Query(ge=0, le=SAFE_INTEGER_MAX),
 ) -> dict[str, Any]:
     with platform(request).engine.connect() as conn:
         proof = log.consistency_proof(conn, first, second)
@@ -176,7 +186,10 @@ def consistency(
 
 @router.get("/entries", tags=["log"])
 def my_entries(
-    request: Request, who: Authed, after: int = -1, limit: int = Query(100, ge=1, le=500)
+    request: Request,
+    who: Authed,
+    after: int = Query(-1, ge=-1, le=SAFE_INTEGER_MAX),
+    limit: int = Query(100, ge=1, le=500),
 ) -> dict[str, Any]:
     """Positions of the entries the caller signed or is named in, oldest first."""
     with platform(request).engine.connect() as conn:
@@ -185,7 +198,12 @@ def my_entries(
 
 
 @router.get("/entries/{seq}", tags=["log"])
-def entry(request: Request, seq: int, who: Authed, tree_size: int | None = None) -> dict[str, Any]:
+def entry(
+    request: Request,
+    seq: Annotated[int, Path(ge=0, le=SAFE_INTEGER_MAX)],
+    who: Authed,
+    tree_size: int | None = Query(None, ge=1, le=SAFE_INTEGER_MAX),
+) -> dict[str, Any]:
     """One entry with its inclusion proof in the latest checkpoint (or ``tree_size``)."""
     p = platform(request)
     with p.engine.connect() as conn:
