@@ -57,6 +57,30 @@ def test_invalid_template_lists_every_problem() -> None:
     assert any("mortality_bp" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"template_id": None}, "template_id"),
+        ({"template_id": ""}, "template_id"),
+        ({"cycle_days": "42"}, "cycle_days"),
+        ({"feed_g_per_day": ["30"] * 42}, "feed_g_per_day.0"),
+        ({"mortaility_bp": 300}, "mortaility_bp"),
+        ({"alerts": {}}, "alerts.weight_under_warning_bp"),
+        ({"alerts": {**BROILER.alerts, "mortality_critical_bp": "abc"}}, "mortality_critical_bp"),
+        ({"alerts": {**BROILER.alerts, "temp_bands_mc": "x"}}, "temp_bands_mc"),
+        ({"alerts": {**BROILER.alerts, "temp_bands_mc": [[None, None, None]]}}, "temp_bands_mc"),
+        ({"alerts": {**BROILER.alerts, "temp_bands_mc": [[9, 1, 2], [4, 1, 2]]}}, "temp_bands_mc"),
+        ({"alerts": {**BROILER.alerts, "temp_bands_mc": [[0, 30000, 20000]]}}, "temp_bands_mc"),
+    ],
+)
+def test_a_template_is_read_strictly(change: dict[str, object], named: str) -> None:
+    """Nothing is coerced: a template monitoring cannot read is refused when it is registered,
+    not found at a later close of day."""
+    with pytest.raises(InvalidTemplate) as caught:
+        type(BROILER).from_json(BROILER.to_json() | change)
+    assert any(named in p for p in caught.value.extra["problems"])
+
+
 @given(
     st.lists(st.integers(0, 400), min_size=42, max_size=42),
     st.integers(1, 100_000),

@@ -14,9 +14,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+)
 
 from puhui.finance.agri.errors import InvalidTemplate
+from puhui.kernel.canonical import SAFE_INTEGER_MAX
+from puhui.kernel.payloads import Id
 
 BP = 10_000
 DAYS_PER_YEAR = 365
@@ -24,14 +36,48 @@ DAYS_PER_YEAR = 365
 CYCLE_DAYS_MAX = 800
 STAGES_MAX = 40
 SHIPPED = ("broiler-ross308-42d.json", "layer-hyline-brown-18-72w.json")
-_ALERT_KEYS = (
-    "weight_under_warning_bp",
-    "weight_under_critical_bp",
-    "mortality_critical_bp",
-    "mortality_warning_pct_of_expected",
-    "silent_days_warning",
-    "silent_days_critical",
-)
+Count = Annotated[StrictInt, Field(ge=0, le=SAFE_INTEGER_MAX)]
+Label = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Alerts(_Schema):
+    """Thresholds of ``monitoring``; ``temp_bands_mc``: [from age, low, high] in milli-°C."""
+
+    weight_under_warning_bp: Count
+    weight_under_critical_bp: Count
+    mortality_critical_bp: Count
+    mortality_warning_pct_of_expected: Count
+    silent_days_warning: Count
+    silent_days_critical: Count
+    temp_bands_mc: list[tuple[Count, StrictInt, StrictInt]] | None = Field(None, max_length=100)
+
+
+class _TemplateData(_Schema):
+    """A template's JSON form: strict types, so nothing is coerced into a template that
+    ``problems`` passes and monitoring then cannot read."""
+
+    template_id: Id
+    species: Label
+    name: Label
+    source: Annotated[StrictStr, StringConstraints(max_length=2000)] = ""
+    cycle_days: StrictInt
+    curve_step_days: StrictInt
+    feed_g_per_day: list[Count] = Field(max_length=CYCLE_DAYS_MAX)
+    weight_g: list[Count] = Field(max_length=CYCLE_DAYS_MAX + 1)
+    mortality_bp: StrictInt
+    feed_price_fen_per_kg: Count
+    sale_unit: Label
+    sale_price_fen_per_unit: Count
+    sale_units_per_animal_milli: Count
+    stages: list[tuple[StrictInt, StrictInt]] = Field(max_length=STAGES_MAX + 1)
+    order_lead_days: StrictInt = 2
+    completion_prior_bp: StrictInt
+    alerts: _Alerts
+    fitted_from: tuple[Id, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,30 +104,23 @@ class Template:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Template:
         """Parse and check a template; InvalidTemplate lists every problem."""
-        problems: list[str] = []
         try:
-            t = cls(
-                template_id=str(data["template_id"]),
-                species=str(data["species"]),
-                name=str(data["name"]),
-                cycle_days=int(data["cycle_days"]),
-                curve_step_days=int(data["curve_step_days"]),
-                feed_g_per_day=tuple(int(x) for x in data["feed_g_per_day"]),
-                weight_g=tuple(int(x) for x in data["weight_g"]),
-                mortality_bp=int(data["mortality_bp"]),
-                feed_price_fen_per_kg=int(data["feed_price_fen_per_kg"]),
-                sale_unit=str(data["sale_unit"]),
-                sale_price_fen_per_unit=int(data["sale_price_fen_per_unit"]),
-                sale_units_per_animal_milli=int(data["sale_units_per_animal_milli"]),
-                stages=tuple((int(a), int(b)) for a, b in data["stages"]),
-                order_lead_days=int(data.get("order_lead_days", 2)),
-                completion_prior_bp=int(data["completion_prior_bp"]),
-                alerts=dict(data["alerts"]),
-                source=str(data.get("source", "")),
-                fitted_from=tuple(str(x) for x in data.get("fitted_from", ())),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InvalidTemplate(f"template is not valid: missing or wrong field {exc}") from exc
+            d = _TemplateData.model_validate(data)
+        except ValidationError as exc:
+            problems = [
+                f"{'.'.join(str(p) for p in e['loc']) or 'template'}: {e['msg']}"
+                for e in exc.errors()
+            ]
+            raise InvalidTemplate(
+                "template is not valid: " + "; ".join(problems[:5]), problems=problems[:20]
+            ) from exc
+        t = cls(
+            **d.model_dump(exclude={"alerts", "stages", "feed_g_per_day", "weight_g"}),
+            feed_g_per_day=tuple(d.feed_g_per_day),
+            weight_g=tuple(d.weight_g),
+            stages=tuple(d.stages),
+            alerts=d.alerts.model_dump(exclude_none=True),
+        )
         problems = t.problems()
         if problems:
             raise InvalidTemplate(
@@ -117,9 +156,10 @@ class Template:
             expected = last + 1
         if expected != self.cycle_days + 1:
             p.append(f"stages must cover days 1..{self.cycle_days} in order")
-        p += [
-            f"alerts.{k} is missing" for k in _ALERT_KEYS if not isinstance(self.alerts.get(k), int)
-        ]
+        bands = self.alerts.get("temp_bands_mc", [])
+        starts = [start for start, _, _ in bands]
+        if starts != sorted(set(starts)) or any(low > high for _, low, high in bands):
+            p.append("alerts.temp_bands_mc: start ages must rise, and each low be <= its high")
         if not 0 <= self.order_lead_days <= 14:
             p.append("order_lead_days must be 0..14")
         return p
