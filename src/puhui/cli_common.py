@@ -50,6 +50,8 @@ def errors_as_lines() -> Iterator[None]:
         yield
     except PuhuiError as exc:
         fail(error_line(exc))
+    except UnicodeError:  # e.g. an argument whose bytes are not UTF-8 reaching the store
+        fail("an argument or a file holds bytes that are not UTF-8 text")
     except (VerifyFailure, ReplayDivergence, WitnessRefusal, NoteError, ValueError, OSError) as exc:
         fail(str(exc))
 

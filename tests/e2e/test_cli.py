@@ -116,6 +116,9 @@ def test_errors_are_one_line(env: dict[str, str], tmp_path: Path) -> None:
     command.write_text(json.dumps({"type": "clock.close_day", "payload": {"date": "1999-01-01"}}))
     refused = run(env, "submit", str(command), "--as", "operator", "--key", key, ok=False)
     assert refused.returncode == 1 and "cannot close 1999-01-01" in refused.stderr
+    not_utf8 = run(env, "accounts", "show", os.fsdecode(b"farmer-li:\xff"), ok=False)
+    assert not_utf8.returncode == 1
+    assert not_utf8.stderr == "error: an argument or a file holds bytes that are not UTF-8 text\n"
 
 
 def test_a_database_without_schema_or_server_is_one_line(
