@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +32,15 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def invalid_request(instance: str, errors: list[dict[str, Any]]) -> JSONResponse:
+    """422 for a request FastAPI's validation or ``text_guard`` refused; ``errors`` carry
+    each problem's ``loc`` (a list of names) and ``msg``."""
+    detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
+    return problem(
+        422, "The request is not valid", detail, "invalid-request", instance, errors=errors
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(PuhuiError)
     async def _domain(request: Request, exc: PuhuiError) -> JSONResponse:
@@ -45,15 +55,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in exc.errors()[:20]]
-        detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
-        return problem(
-            422,
-            "The request is not valid",
-            detail,
-            "invalid-request",
-            request.url.path,
-            errors=errors,
-        )
+        return invalid_request(request.url.path, errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

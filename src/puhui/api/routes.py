@@ -28,7 +28,9 @@ from puhui.parties import custody, views
 router = APIRouter(prefix="/api/v1")
 LEAVES_PER_PAGE_MAX = 1000
 Authed = Annotated[Caller, Depends(caller)]
-Size = Annotated[int, Path(ge=0, le=SAFE_INTEGER_MAX)]
+LogPosition = Annotated[int, Path(ge=0, le=SAFE_INTEGER_MAX)]
+"""A tree size or an entry's seq in a path: SQLite cannot bind 2**63, and no log grows past
+the JSON-safe 2**53 - 1."""
 
 
 def platform(request: Request) -> Platform:
@@ -127,7 +129,7 @@ def latest_checkpoint(request: Request) -> dict[str, Any]:
 
 
 @router.get("/log/checkpoints/{size}", tags=["log"])
-def checkpoint_at(request: Request, size: Size) -> dict[str, Any]:
+def checkpoint_at(request: Request, size: LogPosition) -> dict[str, Any]:
     with platform(request).engine.connect() as conn:
         return cps.get_checkpoint(conn, size).to_json()
 
@@ -137,7 +139,7 @@ class Cosignature(BaseModel):
 
 
 @router.post("/log/checkpoints/{size}/cosignatures", tags=["log"])
-def add_cosignature(request: Request, size: Size, body: Cosignature) -> dict[str, Any]:
+def add_cosignature(request: Request, size: LogPosition, body: Cosignature) -> dict[str, Any]:
     """A witness posts its cosignature line; it is kept only if it verifies."""
     with begin_write(platform(request).engine) as conn:
         return cps.add_cosignature(conn, size, body.line, views.witness_keys(conn)).to_json()
@@ -200,7 +202,7 @@ def my_entries(
 @router.get("/entries/{seq}", tags=["log"])
 def entry(
     request: Request,
-    seq: Annotated[int, Path(ge=0, le=SAFE_INTEGER_MAX)],
+    seq: LogPosition,
     who: Authed,
     tree_size: int | None = Query(None, ge=1, le=SAFE_INTEGER_MAX),
 ) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from puhui.api.problems import problem
+from puhui.api.problems import invalid_request
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -90,16 +90,8 @@ class TextGuard:
             await self.app(scope, receive, send)
             return
         reason, loc = found
-        msg = f"holds {reason}, which no store can keep"
-        response = problem(
-            422,
-            "The request is not valid",
-            f"{'.'.join(loc)}: {msg}",
-            "invalid-request",
-            scope["path"],
-            errors=[{"loc": loc, "msg": msg}],
-        )
-        await response(scope, receive, send)
+        refusal = {"loc": loc, "msg": f"holds {reason}, which no store can keep"}
+        await invalid_request(scope["path"], [refusal])(scope, receive, send)
 
 
 async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
