@@ -12,12 +12,14 @@ from fastapi.testclient import TestClient
 from puhui.api.app import create_app
 from puhui.api.auth import new_token
 from puhui.api.problems import PROBLEM_JSON
+from puhui.api.request_guard import REQUEST_BYTES_MAX
 from puhui.bootstrap import Platform
 from puhui.client import Identity
 from puhui.config import Settings
+from puhui.documents.content import FILE_BYTES_MAX
 from puhui.kernel import log, merkle, signing
 from puhui.kernel.canonical import compact_json
-from puhui.kernel.commands import Command
+from puhui.kernel.commands import COMMAND_BYTES_MAX, Command
 from puhui.kernel.note import CosignatureSigner, NoteVerifier, open_checkpoint
 from puhui.kernel.store import make_engine
 from puhui.kernel.witness import Witness, WitnessRefusal
@@ -310,3 +312,14 @@ def test_a_credit_route_reads_its_command_payload_like_the_pipeline(
     got = api.post(url, json={"command": signed, "content_b64": "e30="} if with_file else signed)
     assert got.status_code == 422 and got.headers["content-type"] == PROBLEM_JSON
     assert got.json()["detail"].startswith(f"{command_type} payload is not valid: ")
+
+
+def test_a_body_over_the_limit_is_a_413_before_it_is_read(api: TestClient) -> None:
+    # the largest legitimate body, a command with an 8 MiB file as base64, stays under it
+    assert COMMAND_BYTES_MAX + 4 * -(-FILE_BYTES_MAX // 3) < REQUEST_BYTES_MAX
+    declared = b"{" + b" " * REQUEST_BYTES_MAX + b"}"
+    streamed = iter([b" " * (1 << 20)] * (REQUEST_BYTES_MAX // (1 << 20) + 1))  # no length
+    for content in (declared, streamed):
+        got = api.post("/api/v1/commands", content=content)
+        assert got.status_code == 413 and got.headers["content-type"] == PROBLEM_JSON
+        assert got.json()["type"].endswith("/request-too-large")

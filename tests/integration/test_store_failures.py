@@ -49,7 +49,7 @@ def test_constraint_and_syntax_errors_stay_defects(empty: Engine) -> None:
 def test_a_value_the_driver_refuses_stays_a_defect(empty: Engine, backend: str) -> None:
     """psycopg refuses U+0000 itself, so the error has no SQLSTATE, yet the server is fine;
     SQLite keeps the value. That disagreement is why platform text may not hold U+0000
-    (``kernel.canonical``, ``api.text_guard``)."""
+    (``kernel.canonical``, ``api.request_guard``)."""
     statement = text("SELECT :v").bindparams(v="a\x00b")
     if backend == "sqlite":
         with empty.connect() as conn:

@@ -21,8 +21,8 @@ from puhui.api import (
     receivables_routes,
     signin,
 )
+from puhui.api.request_guard import RequestGuard
 from puhui.api.routes import router
-from puhui.api.text_guard import TextGuard
 from puhui.bootstrap import Platform
 from puhui.kernel.writer import GroupCommitter
 
@@ -48,7 +48,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     )
     app.state.platform = platform
     problems.install(app)
-    app.add_middleware(TextGuard)
+    app.add_middleware(RequestGuard)
     app.include_router(router)
     app.include_router(documents.router)
     app.include_router(accounts_routes.router)

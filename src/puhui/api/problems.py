@@ -33,7 +33,7 @@ def problem(
 
 
 def invalid_request(instance: str, errors: list[dict[str, Any]]) -> JSONResponse:
-    """422 for a request FastAPI's validation or ``text_guard`` refused; ``errors`` carry
+    """422 for a request FastAPI's validation or ``request_guard`` refused; ``errors`` carry
     each problem's ``loc`` (a list of names) and ``msg``."""
     detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors[:5])
     return problem(

@@ -1,4 +1,5 @@
-"""Text no store can keep is refused at the door, before any route runs.
+"""What no route should see is refused at the door: a body over ``REQUEST_BYTES_MAX`` (413,
+before it is read into memory), and text no store can keep (422).
 
 Two kinds of text pass FastAPI's validation and then fail in the store:
 
@@ -7,8 +8,8 @@ Two kinds of text pass FastAPI's validation and then fail in the store:
 * a lone surrogate (legal in JSON as an escape such as ``\\ud800``): not Unicode, so SQLite's
   driver and every UTF-8 encoder refuse it, even when it is only repeated in an error's detail.
 
-``TextGuard`` answers 422 problem+json when one is in the path, the query or a JSON body. Signed
-commands meet the same rule in their canonical form (``kernel.canonical``).
+``RequestGuard`` answers 422 problem+json when one is in the path, the query or a JSON body.
+Signed commands meet the same rule in their canonical form (``kernel.canonical``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,15 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from puhui.api.problems import invalid_request
+from puhui.api.problems import invalid_request, problem
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REQUEST_BYTES_MAX = 16 * 1024 * 1024
+"""The largest request body: a document registered with an 8 MiB file (as base64) fits."""
+
+
+class BodyTooLarge(Exception):
+    pass
 
 
 def unstorable(text: str) -> str | None:
@@ -74,7 +81,7 @@ def _in_url(scope: Scope) -> tuple[str, list[str]] | None:
     return None
 
 
-class TextGuard:
+class RequestGuard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -84,7 +91,15 @@ class TextGuard:
             return
         found = _in_url(scope)
         if found is None and scope["method"] in BODY_METHODS:
-            body, receive = await _buffered(receive)
+            try:
+                body, receive = await _buffered(scope, receive)
+            except BodyTooLarge:
+                detail = f"the body is larger than {REQUEST_BYTES_MAX} bytes"
+                too_large = problem(
+                    413, "The request is too large", detail, "request-too-large", scope["path"]
+                )
+                await too_large(scope, receive, send)
+                return
             found = _in_body(body)
         if found is None:
             await self.app(scope, receive, send)
@@ -94,14 +109,22 @@ class TextGuard:
         await invalid_request(scope["path"], [refusal])(scope, receive, send)
 
 
-async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
-    """The whole request body, and a ``receive`` that hands it to the app again."""
+async def _buffered(scope: Scope, receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body, and a ``receive`` that hands it to the app again; BodyTooLarge
+    as soon as the declared or the received length passes ``REQUEST_BYTES_MAX``."""
+    declared = dict(scope["headers"]).get(b"content-length", b"0")
+    if declared.isdigit() and int(declared) > REQUEST_BYTES_MAX:
+        raise BodyTooLarge
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             return b"", _replaying([message], receive)
         chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > REQUEST_BYTES_MAX:
+            raise BodyTooLarge
         if not message.get("more_body", False):
             break
     body = b"".join(chunks)
