@@ -304,6 +304,8 @@ def test_bad_inputs_give_clear_errors() -> None:
     broken["characteristics"][0]["splits"] = ["5.0", "1.0"]
     with pytest.raises(ModelInvalid, match="splits must be increasing"):
         Scorecard.from_bytes(model_bytes(broken))
+    with pytest.raises(ValueError, match=r"decline_tax_ratings\.0"):  # "d" would decline no one
+        policy.Policy.model_validate(policy_body(decline_tax_ratings=["d"]))
     with pytest.raises(ValueError, match="highest first"):
         policy.Policy.model_validate(
             policy_body(

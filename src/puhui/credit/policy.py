@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from puhui.credit.units import Value
+from puhui.documents.kinds import Rating
 from puhui.kernel.canonical import SAFE_INTEGER_MAX, canonical_json
 from puhui.kernel.commands import ID_PATTERN
 
@@ -38,7 +39,8 @@ class Policy(BaseModel):
 
     product_id: Id
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
-    decline_tax_ratings: tuple[str, ...] = ("D",)
+    decline_tax_ratings: tuple[Rating | Literal["none"], ...] = Field(default=("D",), max_length=6)
+    """Ratings to decline; ``none``: no rating issued or attested."""
     refer_dpd_days_over: int = Field(default=90, ge=0)
     decline_score_below: int = Field(ge=0, le=10_000)
     refer_score_below: int = Field(ge=0, le=10_000)

@@ -201,13 +201,17 @@ class TaxFiling(Body):
         return self
 
 
+Rating = Literal["A", "B", "M", "C", "D"]
+"""纳税信用等级, best first."""
+
+
 class TaxRating(Body):
     """纳税信用等级, issued (confirmed on the log) by the tax authority named here."""
 
     taxpayer_uscc: USCC
     tax_authority_uscc: USCC
     year: Annotated[StrictInt, Field(ge=2000, le=2100)]
-    rating: Literal["A", "B", "M", "C", "D"]
+    rating: Rating
     issued_on: date
 
 
