@@ -44,6 +44,13 @@ def test_agri_through_the_api_and_sdk(
     shown = farm.agri.template("broiler-ross308-42d", 10_000, "0.087")
     assert shown["interest_per_animal"]["lump_sum_interest_fen_per_animal"] == "12.03"
     assert len(shown["plan"]) == 6
+    tiny = farm.agri.template("broiler-ross308-42d", 10_000, "1e-12")["interest_per_animal"]
+    assert tiny["lump_sum_interest_fen_per_animal"] == "0.00"
+    assert tiny["staged_over_lump_sum"] is None  # not 0 / 0
+    for not_a_rate in ("NaN", "Infinity", "0", "x"):
+        with pytest.raises(ApiError) as refused:
+            farm.agri.template("broiler-ross308-42d", 10_000, not_a_rate)
+        assert refused.value.status == 422
     line = coop.agri.line("line-li")
     assert line["computation"]["completion_bp"] == 9306 and line["status"] == "active"
     with pytest.raises(ApiError) as hidden:

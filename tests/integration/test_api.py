@@ -280,6 +280,7 @@ def test_a_signed_command_holding_nul_is_refused_and_nothing_written(
         ("GET", "/api/v1/accounts/x?at_seq={big}"),
         ("GET", "/api/v1/trial-balance?at_seq={big}"),
         ("GET", "/api/v1/credit/decisions?before_seq={big}"),
+        ("GET", "/api/v1/documents/access-log?after={big}"),
     ],
 )
 def test_a_log_position_beyond_2_to_53_is_a_422(

@@ -154,3 +154,8 @@ def test_quote_wallet_offer_and_concentration(sdk: dict[str, Client]) -> None:
     with pytest.raises(ApiError) as caught:
         sdk["core"].receivables.concentration()
     assert caught.value.problem["status"] == 403
+
+    sdk["chain"].close_days(MATURITY)  # type: ignore[attr-defined]
+    with pytest.raises(ApiError) as caught:  # settled: there is nothing left to quote
+        sdk["bank"].receivables.quote("f-1", "0.0435")
+    assert caught.value.problem["status"] == 409 and "settled" in caught.value.problem["detail"]

@@ -21,6 +21,7 @@ from puhui.accounts.model import (
 )
 from puhui.accounts.rails import RAILS
 from puhui.accounts.state import deltas
+from puhui.accounts.views import parse_cursor
 
 TODAY = date(2026, 3, 2)
 
@@ -142,3 +143,12 @@ def test_public_api_is_pinned() -> None:
         "open_account_events",
         "transfer_events",
     ]
+
+
+@pytest.mark.parametrize("cursor", ["1:x", "1", "²:1", f"{2**63}:0", f"1:{10**20}"])
+def test_a_statement_cursor_is_two_log_positions(cursor: str) -> None:
+    """2**63 as a cursor reached the store: an overflow on SQLite, bigint out of range on
+    PostgreSQL (a 500 either way)."""
+    with pytest.raises(ValueError, match="cursor"):
+        parse_cursor(cursor)
+    assert parse_cursor(f"{2**53 - 1}:0") == (2**53 - 1, 0)

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Connection, and_, or_, select
 from puhui.accounts.errors import UnknownAccount, UnknownTransfer
 from puhui.accounts.model import BUILTIN_CURRENCIES, AccountKind, Currency, Totals
 from puhui.accounts.tables import accounts, currencies, pending_transfers, postings, transfers
+from puhui.kernel.canonical import SAFE_INTEGER_MAX
 
 PAGE_SIZE_MAX = 500
 
@@ -205,8 +206,10 @@ def parse_cursor(value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
     seq, _, line = value.partition(":")
-    if not (seq.isdigit() and line.isdigit()):
+    if not (seq.isdecimal() and line.isdecimal()):
         raise ValueError(f"cursor {value!r} is not of the form seq:line")
+    if max(int(seq), int(line)) > SAFE_INTEGER_MAX:
+        raise ValueError(f"cursor {value!r} is past any log position")
     return int(seq), int(line)
 
 

@@ -8,7 +8,6 @@ and auditors."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -19,6 +18,7 @@ from puhui.bootstrap import Platform
 from puhui.finance.agri import views
 from puhui.finance.agri.model import interest_comparison, stage_plan
 from puhui.finance.agri.readings import summarise
+from puhui.finance.rates import parse_rate
 from puhui.kernel.errors import InvalidCommand, NotFound
 
 router = APIRouter(prefix="/api/v1/agri", tags=["agri"])
@@ -51,11 +51,9 @@ def template(
     """The template, its stage plan for ``animals`` and the interest per animal of staged
     against lump-sum funding at ``annual_rate`` (computed from the feed curve)."""
     try:
-        rate = Decimal(annual_rate)
-    except InvalidOperation as exc:
-        raise InvalidCommand(f"annual_rate {annual_rate!r} is not a decimal") from exc
-    if not Decimal(0) < rate < Decimal(1):
-        raise InvalidCommand("annual_rate must be between 0 and 1")
+        rate = parse_rate(annual_rate)
+    except ValueError as exc:
+        raise InvalidCommand(str(exc)) from exc
     with _platform(request).engine.connect() as conn:
         t = views.get_template(conn, template_id)
     return {

@@ -13,6 +13,7 @@ from puhui.documents import consent, evidence, intake, liens, views
 from puhui.documents.content import Package, fingerprint_of
 from puhui.documents.kinds import key_of, validate_body
 from puhui.kernel import checkpoints as cps
+from puhui.kernel.canonical import SAFE_INTEGER_MAX
 from puhui.kernel.errors import InvalidCommand, NotFound, PermissionDenied
 from puhui.kernel.service import Kernel, utc_now
 from puhui.kernel.store.engine import begin_write
@@ -66,7 +67,7 @@ def access_log(
     request: Request,
     who: Authed,
     document_id: str | None = None,
-    after: int = -1,
+    after: int = Query(-1, ge=-1, le=SAFE_INTEGER_MAX),
     limit: int = PAGE,
 ) -> dict[str, Any]:
     """Who read (or tried to read) the caller's documents, when and for which purpose."""

@@ -18,6 +18,7 @@ from puhui.api.auth import Caller, caller
 from puhui.api.routes import platform, writer
 from puhui.finance.rates import parse_rate
 from puhui.finance.receivables import check_invoices, views
+from puhui.finance.receivables.common import active_receivable
 from puhui.finance.receivables.intake import ISSUE_COMMAND
 from puhui.finance.receivables.model import discount
 from puhui.kernel import clock
@@ -134,6 +135,7 @@ def quote(
         guarantees = views.guarantees_covering(conn, piece)
         if today is None:
             raise NotFound("the log has no business date yet")
+        active_receivable(receivable, today)  # as receivable.finance would refuse it
         record = views.core_credit(conn, receivable.issuer, today)
     try:
         rate = parse_rate(annual_rate)

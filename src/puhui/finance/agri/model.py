@@ -270,7 +270,10 @@ class InterestComparison:
     lump_sum_fen_per_animal: Decimal
 
     @property
-    def ratio(self) -> Decimal:
+    def ratio(self) -> Decimal | None:
+        """Staged over lump-sum interest; None when the lump sum rounds to 0 fen."""
+        if not self.lump_sum_fen_per_animal:
+            return None
         return (self.staged_fen_per_animal / self.lump_sum_fen_per_animal).quantize(
             Decimal("0.001"), ROUND_HALF_EVEN
         )
@@ -281,7 +284,7 @@ class InterestComparison:
             "feed_fen_per_animal": self.feed_fen_per_animal,
             "staged_interest_fen_per_animal": str(self.staged_fen_per_animal),
             "lump_sum_interest_fen_per_animal": str(self.lump_sum_fen_per_animal),
-            "staged_over_lump_sum": str(self.ratio),
+            "staged_over_lump_sum": None if self.ratio is None else str(self.ratio),
         }
 
 
