@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from pydantic import (
     BaseModel,
@@ -80,6 +80,12 @@ class _TemplateData(_Schema):
     fitted_from: tuple[Id, ...] = ()
 
 
+def _refuse(problems: list[str]) -> NoReturn:
+    raise InvalidTemplate(
+        "template is not valid: " + "; ".join(problems[:5]), problems=problems[:20]
+    )
+
+
 @dataclass(frozen=True)
 class Template:
     template_id: str
@@ -107,13 +113,8 @@ class Template:
         try:
             d = _TemplateData.model_validate(data)
         except ValidationError as exc:
-            problems = [
-                f"{'.'.join(str(p) for p in e['loc']) or 'template'}: {e['msg']}"
-                for e in exc.errors()
-            ]
-            raise InvalidTemplate(
-                "template is not valid: " + "; ".join(problems[:5]), problems=problems[:20]
-            ) from exc
+            where = [".".join(str(p) for p in e["loc"]) or "template" for e in exc.errors()]
+            _refuse([f"{w}: {e['msg']}" for w, e in zip(where, exc.errors(), strict=True)])
         t = cls(
             **d.model_dump(exclude={"alerts", "stages", "feed_g_per_day", "weight_g"}),
             feed_g_per_day=tuple(d.feed_g_per_day),
@@ -121,11 +122,8 @@ class Template:
             stages=tuple(d.stages),
             alerts=d.alerts.model_dump(exclude_none=True),
         )
-        problems = t.problems()
-        if problems:
-            raise InvalidTemplate(
-                "template is not valid: " + "; ".join(problems[:5]), problems=problems[:20]
-            )
+        if problems := t.problems():
+            _refuse(problems)
         return t
 
     def problems(self) -> list[str]:
