@@ -208,9 +208,10 @@ def parse_cursor(value: str | None) -> tuple[int, int] | None:
     seq, _, line = value.partition(":")
     if not (seq.isdecimal() and line.isdecimal()):
         raise ValueError(f"cursor {value!r} is not of the form seq:line")
-    if max(int(seq), int(line)) > SAFE_INTEGER_MAX:
+    position = int(seq), int(line)
+    if max(position) > SAFE_INTEGER_MAX:
         raise ValueError(f"cursor {value!r} is past any log position")
-    return int(seq), int(line)
+    return position
 
 
 def _totals_before(conn: Connection, account_id: str, cursor: tuple[int, int] | None) -> Totals:

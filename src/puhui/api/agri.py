@@ -18,8 +18,8 @@ from puhui.bootstrap import Platform
 from puhui.finance.agri import views
 from puhui.finance.agri.model import interest_comparison, stage_plan
 from puhui.finance.agri.readings import summarise
-from puhui.finance.rates import parse_rate
-from puhui.kernel.errors import InvalidCommand, NotFound
+from puhui.finance.rates import rate_param
+from puhui.kernel.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/agri", tags=["agri"])
 Authed = Annotated[Caller, Depends(caller)]
@@ -50,10 +50,7 @@ def template(
 ) -> dict[str, Any]:
     """The template, its stage plan for ``animals`` and the interest per animal of staged
     against lump-sum funding at ``annual_rate`` (computed from the feed curve)."""
-    try:
-        rate = parse_rate(annual_rate)
-    except ValueError as exc:
-        raise InvalidCommand(str(exc)) from exc
+    rate = rate_param(annual_rate)
     with _platform(request).engine.connect() as conn:
         t = views.get_template(conn, template_id)
     return {

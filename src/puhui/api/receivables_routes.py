@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from puhui.api.auth import Caller, caller
 from puhui.api.routes import platform, writer
-from puhui.finance.rates import parse_rate
+from puhui.finance.rates import rate_param
 from puhui.finance.receivables import check_invoices, views
 from puhui.finance.receivables.common import active_receivable
 from puhui.finance.receivables.intake import ISSUE_COMMAND
@@ -137,10 +137,7 @@ def quote(
             raise NotFound("the log has no business date yet")
         active_receivable(receivable, today)  # as receivable.finance would refuse it
         record = views.core_credit(conn, receivable.issuer, today)
-    try:
-        rate = parse_rate(annual_rate)
-    except ValueError as exc:
-        raise InvalidCommand(str(exc)) from exc
+    rate = rate_param(annual_rate)
     cut = discount(found.face, rate, today, receivable.maturity_date, day_count)
     return {
         "financing": found.to_json(),

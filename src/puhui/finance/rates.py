@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from puhui.kernel.errors import InvalidCommand
+
 ANNUAL_RATE_MAX = Decimal("1")
 
 
@@ -19,6 +21,14 @@ def parse_rate(value: str) -> Decimal:
     if not rate.is_finite() or not 0 < rate <= ANNUAL_RATE_MAX:
         raise ValueError(f"annual rate {value} must be above 0 and at most {ANNUAL_RATE_MAX}")
     return rate
+
+
+def rate_param(value: str) -> Decimal:
+    """``parse_rate`` for a request parameter: InvalidCommand (422) instead of ValueError."""
+    try:
+        return parse_rate(value)
+    except ValueError as exc:
+        raise InvalidCommand(str(exc)) from exc
 
 
 def _checked(value: str) -> str:

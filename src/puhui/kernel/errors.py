@@ -19,6 +19,7 @@ the CLI prints one line and exits non-zero. Contexts subclass these in their own
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 
@@ -43,6 +44,11 @@ class PuhuiError(Exception):
             "detail": self.detail,
             **self.extra,
         }
+
+
+def validation_lines(errors: Sequence[Mapping[str, Any]], whole: str) -> list[str]:
+    """pydantic's errors as ``loc: msg`` lines; ``whole`` names the value itself (empty loc)."""
+    return [f"{'.'.join(str(p) for p in e['loc']) or whole}: {e['msg']}" for e in errors]
 
 
 class InvalidCommand(PuhuiError):

@@ -28,6 +28,7 @@ from puhui.kernel.errors import (
     InvariantViolation,
     KeyRevoked,
     PermissionDenied,
+    validation_lines,
 )
 from puhui.kernel.registry import ApplyContext, CommandSpec, HandlerContext, Registry, Signer
 from puhui.kernel.store.tables import idempotency
@@ -71,10 +72,7 @@ def parse_payload(model: type[PayloadModel], command_type: str, payload: Any) ->
         return model.model_validate(payload)
     except ValidationError as exc:
         errors = exc.errors()
-        problems = [
-            f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}"
-            for err in errors[:VALIDATION_ERRORS_SHOWN_MAX]
-        ]
+        problems = validation_lines(errors[:VALIDATION_ERRORS_SHOWN_MAX], "payload")
         raise InvalidCommand(
             f"{command_type} payload is not valid: " + "; ".join(problems),
             errors=[{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in errors[:20]],

@@ -17,8 +17,6 @@ from importlib import resources
 from typing import Annotated, Any, NoReturn
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StrictInt,
     StrictStr,
@@ -28,7 +26,8 @@ from pydantic import (
 
 from puhui.finance.agri.errors import InvalidTemplate
 from puhui.kernel.canonical import SAFE_INTEGER_MAX
-from puhui.kernel.payloads import Id
+from puhui.kernel.errors import validation_lines
+from puhui.kernel.payloads import Id, Payload
 
 BP = 10_000
 DAYS_PER_YEAR = 365
@@ -36,27 +35,25 @@ DAYS_PER_YEAR = 365
 CYCLE_DAYS_MAX = 800
 STAGES_MAX = 40
 SHIPPED = ("broiler-ross308-42d.json", "layer-hyline-brown-18-72w.json")
-Count = Annotated[StrictInt, Field(ge=0, le=SAFE_INTEGER_MAX)]
+NonNegative = Annotated[StrictInt, Field(ge=0, le=SAFE_INTEGER_MAX)]
 Label = Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
 
 
-class _Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Alerts(_Schema):
+class _Alerts(Payload):
     """Thresholds of ``monitoring``; ``temp_bands_mc``: [from age, low, high] in milli-°C."""
 
-    weight_under_warning_bp: Count
-    weight_under_critical_bp: Count
-    mortality_critical_bp: Count
-    mortality_warning_pct_of_expected: Count
-    silent_days_warning: Count
-    silent_days_critical: Count
-    temp_bands_mc: list[tuple[Count, StrictInt, StrictInt]] | None = Field(None, max_length=100)
+    weight_under_warning_bp: NonNegative
+    weight_under_critical_bp: NonNegative
+    mortality_critical_bp: NonNegative
+    mortality_warning_pct_of_expected: NonNegative
+    silent_days_warning: NonNegative
+    silent_days_critical: NonNegative
+    temp_bands_mc: list[tuple[NonNegative, StrictInt, StrictInt]] | None = Field(
+        None, max_length=100
+    )
 
 
-class _TemplateData(_Schema):
+class _TemplateData(Payload):
     """A template's JSON form: strict types, so nothing is coerced into a template that
     ``problems`` passes and monitoring then cannot read."""
 
@@ -66,13 +63,13 @@ class _TemplateData(_Schema):
     source: Annotated[StrictStr, StringConstraints(max_length=2000)] = ""
     cycle_days: StrictInt
     curve_step_days: StrictInt
-    feed_g_per_day: list[Count] = Field(max_length=CYCLE_DAYS_MAX)
-    weight_g: list[Count] = Field(max_length=CYCLE_DAYS_MAX + 1)
+    feed_g_per_day: list[NonNegative] = Field(max_length=CYCLE_DAYS_MAX)
+    weight_g: list[NonNegative] = Field(max_length=CYCLE_DAYS_MAX + 1)
     mortality_bp: StrictInt
-    feed_price_fen_per_kg: Count
+    feed_price_fen_per_kg: NonNegative
     sale_unit: Label
-    sale_price_fen_per_unit: Count
-    sale_units_per_animal_milli: Count
+    sale_price_fen_per_unit: NonNegative
+    sale_units_per_animal_milli: NonNegative
     stages: list[tuple[StrictInt, StrictInt]] = Field(max_length=STAGES_MAX + 1)
     order_lead_days: StrictInt = 2
     completion_prior_bp: StrictInt
@@ -113,8 +110,7 @@ class Template:
         try:
             d = _TemplateData.model_validate(data)
         except ValidationError as exc:
-            where = [".".join(str(p) for p in e["loc"]) or "template" for e in exc.errors()]
-            _refuse([f"{w}: {e['msg']}" for w, e in zip(where, exc.errors(), strict=True)])
+            _refuse(validation_lines(exc.errors(), "template"))
         t = cls(
             **d.model_dump(exclude={"alerts", "stages", "feed_g_per_day", "weight_g"}),
             feed_g_per_day=tuple(d.feed_g_per_day),
